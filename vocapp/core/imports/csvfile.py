@@ -1,0 +1,86 @@
+"""CSV reading: encoding, delimiter sniffing and chunked parsing into string frames."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import pandas as pd
+
+from .encoding import detect_encoding
+from .header import Header
+from .issues import ImportFileError, ImportIssue
+
+DELIMITERS = (",", ";", "\t")
+SNIFF_LINES = 50
+SNIFF_BYTES = 256 * 1024
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick the delimiter among , ; tab that splits the lines most consistently."""
+    lines = text.splitlines()[:SNIFF_LINES]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        consistent = sum(1 for row in rows if len(row) == width)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _sample_text(stream: BinaryIO, encoding: str) -> str:
+    stream.seek(0)
+    head = stream.read(SNIFF_BYTES)
+    return head.decode(encoding, errors="ignore")
+
+
+def iter_csv_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Yield string frames of at most ``chunk_rows`` rows (index = spreadsheet row)."""
+    encoding = detect_encoding(stream, filename)
+    sample = _sample_text(stream, encoding).lstrip("\ufeff")
+    if not sample.strip():
+        raise ImportFileError(ImportIssue(filename, None, None, "the file is empty"))
+    delimiter = sniff_delimiter(sample)
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    reader = pd.read_csv(
+        text, sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],
+        skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
+    )
+    header: Header | None = None
+    try:
+        for raw in reader:
+            first_row = int(raw.index[0]) + 1
+            if header is None:
+                header = Header.from_cells(list(raw.iloc[0]), filename)
+                raw = raw.iloc[1:]
+                first_row += 1
+            if len(raw):
+                yield header.finish_chunk(raw, first_row)
+    except pd.errors.EmptyDataError:
+        raise ImportFileError(ImportIssue(filename, None, None, "the file is empty")) from None
+    except pd.errors.ParserError as error:
+        raise ImportFileError(_parser_issue(filename, str(error))) from None
+    finally:
+        text.detach()
+
+
+def _parser_issue(filename: str, message: str) -> ImportIssue:
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        expected, line, seen = (int(part) for part in fields.groups())
+        return ImportIssue(filename, line, None, f"the row has {seen} values but the header has {expected} columns")
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote:
+        return ImportIssue(filename, int(quote.group(1)) + 1, None, "a quoted value is never closed (missing \")")
+    return ImportIssue(filename, None, None, f"cannot parse the CSV file: {message.strip()}")

@@ -1,0 +1,94 @@
+"""Header handling shared by every file format: names, normalisation, raw-chunk cleanup."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .issues import ImportFileError, ImportIssue
+
+
+def normalise_header(name: str) -> str:
+    """Header name used for matching: case-, space- and hyphen-insensitive (``First Name`` -> ``first_name``)."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def column_letter(position: int) -> str:
+    """Spreadsheet column letter for a 0-based position (0 -> A, 26 -> AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header row of a table: names as written (None for blank cells)."""
+
+    filename: str
+    names: tuple[str | None, ...]
+    row: int = 1
+
+    @classmethod
+    def from_cells(cls, cells: list[object], filename: str, row: int = 1) -> "Header":
+        """Build a header, raising ImportFileError for repeated column names."""
+        names: list[str | None] = []
+        for cell in cells:
+            text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
+            names.append(text or None)
+        while names and names[-1] is None:
+            names.pop()
+        if not names:
+            raise ImportFileError(ImportIssue(filename, row, None, "the header row is blank"))
+        seen: dict[str, int] = {}
+        issues = []
+        for position, name in enumerate(names):
+            if name is None:
+                continue
+            key = normalise_header(name)
+            if key in seen:
+                first = seen[key]
+                issues.append(ImportIssue(
+                    filename, row, name,
+                    f"column {column_letter(position)} repeats the header of column {column_letter(first)} "
+                    f"('{names[first]}'); each column may appear once"))
+            else:
+                seen[key] = position
+        if issues:
+            raise ImportFileError(issues)
+        return cls(filename, tuple(names), row)
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    def finish_chunk(self, raw: pd.DataFrame, first_row: int) -> pd.DataFrame:
+        """Turn a raw block of cells into the public frame.
+
+        ``raw`` has one positional column per cell (strings or missing); the result
+        has the header names as columns, stripped strings with blanks as missing,
+        the spreadsheet row number as index and fully blank rows dropped.
+        """
+        raw = raw.copy()
+        raw.columns = range(raw.shape[1])
+        raw.index = pd.RangeIndex(first_row, first_row + len(raw), name="row")
+        for position in raw.columns:
+            column = raw[position].str.strip()
+            raw[position] = column.mask(column == "")
+        for position in range(self.width, raw.shape[1]):
+            self._reject_values(raw[position], f"column {column_letter(position)}", "a value beyond the last header column")
+        keep = [position for position, name in enumerate(self.names) if name is not None]
+        for position, name in enumerate(self.names):
+            if name is None:
+                self._reject_values(raw[position], column_letter(position), "the column holds values but its header cell is blank")
+        frame = raw.reindex(columns=keep)
+        frame.columns = [self.names[position] for position in keep]
+        return frame.loc[frame.notna().any(axis=1)]
+
+    def _reject_values(self, values: pd.Series, column: str, reason: str) -> None:
+        filled = values.dropna()
+        if len(filled):
+            raise ImportFileError(ImportIssue(self.filename, int(filled.index[0]), column, reason))
