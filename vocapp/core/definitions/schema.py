@@ -1,0 +1,109 @@
+"""Structural validation against ``survey_definitions/schema.json``, as located problems."""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from .problems import Problem, index_path, key_path
+
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "survey_definitions" / "schema.json"
+
+_JSON_TYPE_NAMES = {"object": "mapping", "array": "list", "integer": "whole number"}
+Locate = Callable[[str], "int | None"]
+
+
+@lru_cache(maxsize=1)
+def definition_schema() -> dict:
+    """The JSON Schema (draft 2020-12) every definition must satisfy."""
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(definition_schema())
+
+
+def schema_problems(defn: Any, filename: str, locate: Locate) -> list[Problem]:
+    """Every schema violation in ``defn`` as an error located by path and line."""
+    problems = []
+    for error in _validator().iter_errors(defn):
+        for path, message in _describe(error):
+            problems.append(Problem("error", filename, locate(path), path, message))
+    return problems
+
+
+def error_path(parts: Any) -> str:
+    path = ""
+    for part in parts:
+        path = index_path(path, part) if isinstance(part, int) else key_path(path, part)
+    return path
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "whole number"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "nothing (null)"
+    return type(value).__name__
+
+
+def _expected(types: Any) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_JSON_TYPE_NAMES.get(name, name) for name in names)
+
+
+def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
+    """Turn one jsonschema error into ``(path, message)`` pairs a person can act on."""
+    path = error_path(error.absolute_path)
+    kind, instance, schema = error.validator, error.instance, error.schema
+    custom = schema.get("errorMessage") if isinstance(schema, dict) else None
+    if kind == "required":
+        reason = ""
+        if "then" in error.schema_path and isinstance(instance, dict):
+            reason = f" ({instance.get('type')} items need it)"
+        for key in error.validator_value:
+            if isinstance(instance, dict) and key not in instance:
+                yield path, f"missing required key '{key}'{reason}"
+    elif kind == "additionalProperties" and isinstance(instance, dict):
+        known = list(schema.get("properties", {}))
+        for key in instance:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f"; allowed keys: {', '.join(known)}"
+                yield key_path(path, key), f"unknown key '{key}'{hint}"
+    elif kind == "type":
+        yield path, f"expected {_expected(error.validator_value)}, got {type_name(instance)}"
+    elif kind == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        yield path, f"{instance!r} is not allowed here; expected one of: {choices}"
+    elif kind == "pattern":
+        yield path, f"{instance!r} {custom or 'does not match ' + error.validator_value}"
+    elif kind in ("minLength", "minProperties"):
+        yield path, "must not be empty"
+    elif kind == "maxLength":
+        yield path, f"is longer than {error.validator_value} characters"
+    elif kind == "minItems":
+        yield path, f"needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}"
+    elif kind == "uniqueItems":
+        yield path, "contains the same entry more than once"
+    elif custom:
+        yield path, custom
+    else:
+        yield path, error.message
