@@ -1,0 +1,112 @@
+"""Column specifications: required/optional columns, per-column vectorised parsers,
+and collection of every located issue."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .header import normalise_header
+from .issues import ImportIssue
+
+# A parser receives the non-blank cells of one column (strings, index = row) and
+# returns (parsed values, reasons) aligned on that index; a reason is missing
+# (NaN) where the cell is fine, else the text of the problem.
+Parser = Callable[[pd.Series], tuple[pd.Series, pd.Series]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One expected column of an import file."""
+
+    name: str
+    required: bool = True
+    value_required: bool = False
+    parse: Parser | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Expected columns of one kind of file and what to do with other columns.
+
+    ``extra_columns`` is 'keep' (handed back as text in ``CheckedTable.extras``)
+    or 'reject' (each one is an issue whose reason ``unexpected_reason`` gives).
+    """
+
+    columns: tuple[Column, ...]
+    extra_columns: str = "reject"
+    unexpected_reason: Callable[[str], str] | None = None
+
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+@dataclass
+class CheckedTable:
+    """Parsed columns of a file and the issues collected so far."""
+
+    filename: str
+    values: pd.DataFrame
+    extras: pd.DataFrame
+    headers: dict[str, str]
+    issues: list[ImportIssue] = field(default_factory=list)
+    bad_rows: set[int] = field(default_factory=set)
+
+    def column_label(self, name: str) -> str:
+        """The column header as written in the file (or the expected name)."""
+        return self.headers.get(name, name)
+
+    def add(self, reasons: pd.Series, column: str | None) -> None:
+        """Record one issue per non-missing reason (index = row number)."""
+        reasons = reasons.dropna()
+        label = self.column_label(column) if column else None
+        for row, reason in reasons.items():
+            self.issues.append(ImportIssue(self.filename, int(row), label, str(reason)))
+        self.bad_rows.update(int(row) for row in reasons.index)
+
+    def sorted_issues(self) -> list[ImportIssue]:
+        order = {label: position for position, label in enumerate(self.headers.values())}
+        return sorted(self.issues, key=lambda issue: (issue.row or 0, order.get(issue.column, len(order))))
+
+    def clean(self) -> pd.DataFrame:
+        """Rows without issues."""
+        return self.values.drop(index=[row for row in self.bad_rows if row in self.values.index])
+
+
+def check_table(frame: pd.DataFrame, spec: TableSpec, filename: str) -> CheckedTable:
+    """Match headers to ``spec`` and run every column parser, collecting all issues."""
+    header_row = int(frame.attrs.get("header_row", 1))
+    headers = {normalise_header(name): str(name) for name in frame.columns}
+    expected = set(spec.column_names())
+    checked = CheckedTable(filename, pd.DataFrame(index=frame.index), pd.DataFrame(index=frame.index), headers)
+    for column in spec.columns:
+        if column.required and column.name not in headers:
+            checked.issues.append(ImportIssue(
+                filename, header_row, column.name,
+                f"required column '{column.name}' is missing (expected: {', '.join(spec.column_names())})"))
+    for name, written in headers.items():
+        if name in expected:
+            continue
+        if spec.extra_columns == "keep":
+            checked.extras[name] = frame[written]
+        else:
+            reason = spec.unexpected_reason(written) if spec.unexpected_reason else (
+                f"unexpected column; expected: {', '.join(spec.column_names())}")
+            checked.issues.append(ImportIssue(filename, header_row, written, reason))
+    for column in spec.columns:
+        if column.name in headers:
+            checked.values[column.name] = _parse_column(checked, frame[headers[column.name]], column)
+    return checked
+
+
+def _parse_column(checked: CheckedTable, cells: pd.Series, column: Column) -> pd.Series:
+    blank = cells.isna()
+    if column.value_required:
+        checked.add(pd.Series("a value is required", index=cells.index[blank]), column.name)
+    if column.parse is None:
+        return cells
+    present = cells[~blank]
+    parsed, reasons = column.parse(present)
+    checked.add(reasons, column.name)
+    return parsed.reindex(cells.index)

@@ -1,0 +1,79 @@
+"""Validation of contacts files (one row per contact, with its account)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import parsers
+from .columns import CheckedTable, Column, TableSpec, check_table
+from .issues import ValidationResult
+
+RELATIONSHIPS = ("member", "customer", "both")
+ROLES = ("decision_maker", "influencer", "user")
+
+CONTACT_SPEC = TableSpec(
+    columns=(
+        Column("email", value_required=True, parse=parsers.email()),
+        Column("first_name", parse=parsers.text()),
+        Column("last_name", parse=parsers.text()),
+        Column("account_id", value_required=True, parse=parsers.text()),
+        Column("account_name", parse=parsers.text()),
+        Column("relationship", value_required=True,
+               parse=parsers.choice({value: value for value in RELATIONSHIPS}, "relationship")),
+        Column("role", parse=parsers.choice({value: value for value in ROLES}, "role")),
+        Column("language", required=False,
+               parse=parsers.pattern(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?", "language code", "en, cy, en-GB",
+                                     transform=lambda cells: cells.str.replace("_", "-", regex=False)
+                                     .str.slice(0, 3).str.lower() + cells.str.slice(3))),
+    ),
+    extra_columns="keep",
+)
+
+
+def validate_contacts(frame: pd.DataFrame, filename: str) -> ValidationResult:
+    """Validate a contacts table.
+
+    ``clean`` has columns email (lower-cased), first_name, last_name, account_id,
+    account_name, relationship, role, language and ``attributes`` (dict of the
+    extra columns, normalised header -> text, blanks left out).
+    """
+    checked = check_table(frame, CONTACT_SPEC, filename)
+    values = checked.values
+    if "email" in values:
+        _check_duplicate_emails(checked, values["email"])
+    if "account_id" in values and "account_name" in values:
+        _check_account_names(checked, values["account_id"], values["account_name"])
+    if "language" not in values:
+        values["language"] = pd.Series(pd.NA, index=values.index, dtype=object)
+    values["attributes"] = _attributes(checked.extras)
+    return ValidationResult(checked.clean(), checked.sorted_issues())
+
+
+def _check_duplicate_emails(checked: CheckedTable, emails: pd.Series) -> None:
+    emails = emails.dropna()
+    repeated = emails.duplicated(keep="first")
+    first_row = emails.reset_index().groupby("email")["row"].first()
+    rows = emails[repeated].map(first_row)
+    reasons = "email " + emails[repeated].astype(str) + " also appears on row " + rows.astype(str) + \
+        " (emails must be unique, ignoring case)"
+    checked.add(reasons, "email")
+
+
+def _check_account_names(checked: CheckedTable, account_ids: pd.Series, names: pd.Series) -> None:
+    named = pd.DataFrame({"account_id": account_ids, "name": names}).dropna()
+    if named.empty:
+        return
+    first = named.reset_index().groupby("account_id").first()
+    first_name = named["account_id"].map(first["name"])
+    first_row = named["account_id"].map(first["row"])
+    conflict = named["name"] != first_name
+    reasons = ("account " + named["account_id"] + " is named '" + first_name + "' on row "
+               + first_row.astype(str) + " but '" + named["name"] + "' here")
+    checked.add(reasons.where(conflict), "account_name")
+
+
+def _attributes(extras: pd.DataFrame) -> pd.Series:
+    if extras.empty or not len(extras.columns):
+        return pd.Series([{} for _ in extras.index], index=extras.index, dtype=object)
+    records = extras.astype(object).where(extras.notna(), None).to_dict("index")
+    return pd.Series({row: {key: value for key, value in record.items() if value is not None}
+                      for row, record in records.items()}, index=extras.index, dtype=object)
