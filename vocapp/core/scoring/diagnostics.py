@@ -1,0 +1,113 @@
+"""Checks and diagnostics on the fitting data: size, constant items, singularity, KMO, Bartlett,
+eigenvalues and parallel analysis."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import ConstantItemError, InsufficientDataError, SingularMatrixError
+from .parallel import parallel_analysis
+
+MIN_RESPONSES = 100
+MIN_RESPONSES_PER_ITEM = 5
+SINGULAR_TOLERANCE = 1e-8
+
+
+def minimum_responses(n_items: int) -> int:
+    """Fewest complete responses we fit a factor model on: 100, and at least 5 per item."""
+    return max(MIN_RESPONSES, MIN_RESPONSES_PER_ITEM * n_items)
+
+
+def check_constant_items(data: pd.DataFrame) -> None:
+    """Raise ConstantItemError naming every item with no variation in ``data``."""
+    sd = data.std(axis=0, ddof=0)
+    constant = [str(c) for c, v in sd.items() if not np.isfinite(v) or v == 0]
+    if constant:
+        detail = ", ".join(
+            f"{c} (every answer is {data[c].dropna().iloc[0]:g})" if data[c].notna().any()
+            else f"{c} (never answered)" for c in constant
+        )
+        raise ConstantItemError(
+            f"Cannot fit a factor model: item(s) with the same answer from every respondent carry no "
+            f"information: {detail}. Remove the item(s) from the key or collect more varied responses.",
+            constant,
+        )
+
+
+def check_sample_size(n: int, n_items: int) -> None:
+    """Raise InsufficientDataError when ``n`` complete responses are too few to fit the model."""
+    minimum = minimum_responses(n_items)
+    if n < minimum:
+        raise InsufficientDataError(
+            f"Cannot fit a factor model on {n} complete valid response(s) to {n_items} items: at least "
+            f"{minimum} are needed (100, and 5 per item). Unit-weighted scale means (0-100) can still "
+            "be computed, but treat them as provisional: they are not weighted by a fitted model.",
+            n=n, n_items=n_items, minimum=minimum,
+        )
+
+
+def check_singular(corr: pd.DataFrame) -> np.ndarray:
+    """Return the eigenvalues (descending); raise SingularMatrixError naming the dependent items."""
+    values, vectors = np.linalg.eigh(corr.to_numpy())
+    if values[0] < SINGULAR_TOLERANCE * max(values[-1], 1.0):
+        weights = np.abs(vectors[:, 0])
+        involved = [str(corr.columns[j]) for j in np.argsort(-weights) if weights[j] > 0.1]
+        raise SingularMatrixError(
+            "Cannot fit a factor model: the item correlation matrix is singular, so some items are an "
+            f"exact linear combination of others (involved: {', '.join(involved)}). Look for duplicated "
+            "or derived columns and remove one of them.",
+            involved,
+        )
+    return values[::-1]
+
+
+def kmo(corr: pd.DataFrame) -> tuple[float, pd.Series]:
+    """Kaiser-Meyer-Olkin sampling adequacy, overall and per item, from the correlation matrix."""
+    r = corr.to_numpy()
+    inv = np.linalg.inv(r)
+    d = np.sqrt(np.diag(inv))
+    partial = -inv / np.outer(d, d)
+    off = ~np.eye(len(r), dtype=bool)
+    r2 = np.where(off, r**2, 0.0)
+    p2 = np.where(off, partial**2, 0.0)
+    per_item = r2.sum(axis=0) / (r2.sum(axis=0) + p2.sum(axis=0))
+    overall = r2.sum() / (r2.sum() + p2.sum())
+    return float(overall), pd.Series(per_item, index=corr.columns)
+
+
+def bartlett(corr: pd.DataFrame, n: int) -> dict:
+    """Bartlett's test of sphericity: chi2 = -(n - 1 - (2p + 5)/6) ln|R| on p(p-1)/2 df."""
+    p = corr.shape[0]
+    _, logdet = np.linalg.slogdet(corr.to_numpy())
+    chi2 = -(n - 1 - (2 * p + 5) / 6) * logdet
+    df = p * (p - 1) / 2
+    return {"chi2": float(chi2), "df": int(df), "p_value": float(stats.chi2.sf(chi2, df))}
+
+
+def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Run every refusal check on complete-case fitting data; return (correlation matrix, eigenvalues)."""
+    check_constant_items(data)
+    check_sample_size(len(data), data.shape[1])
+    corr = data.corr()
+    return corr, check_singular(corr)
+
+
+def diagnose(
+    corr: pd.DataFrame, eigenvalues: np.ndarray, n: int, n_declared: int,
+    n_parallel: int = 20, random_state: int | None = 0,
+) -> dict:
+    """JSON-serialisable diagnostics of the fitting data."""
+    overall, per_item = kmo(corr)
+    parallel = parallel_analysis(eigenvalues, n, n_parallel, 95.0, random_state)
+    return {
+        "n": int(n),
+        "n_items": int(corr.shape[0]),
+        "kmo": overall,
+        "kmo_items": {str(k): float(v) for k, v in per_item.items()},
+        "bartlett": bartlett(corr, n),
+        "eigenvalues": [float(v) for v in eigenvalues],
+        "parallel": parallel,
+        "suggested_factors": parallel["suggested_factors"],
+        "declared_constructs": int(n_declared),
+    }

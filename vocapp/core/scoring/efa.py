@@ -1,0 +1,55 @@
+"""Exploratory factor extraction with factor_analyzer, rotated here so loadings and factor
+correlations stay in the same order (factor_analyzer 0.5.1 re-sorts loadings but not ``phi_``)."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from factor_analyzer import FactorAnalyzer
+from factor_analyzer.rotator import OBLIQUE_ROTATIONS, POSSIBLE_ROTATIONS, Rotator
+
+METHODS = ("minres", "ml", "principal")
+
+
+@dataclass
+class EfaSolution:
+    """Rotated pattern loadings (items x factors), factor correlations and the rotation matrix."""
+
+    loadings: np.ndarray
+    phi: np.ndarray
+    rotation_matrix: np.ndarray | None
+
+
+def validate_options(method: str, rotation: str | None) -> None:
+    """Raise ValueError with the allowed values when method or rotation is unknown."""
+    if method not in METHODS:
+        raise ValueError(f"unknown factoring method {method!r}; choose one of {', '.join(METHODS)}")
+    if rotation is not None and rotation not in POSSIBLE_ROTATIONS:
+        raise ValueError(
+            f"unknown rotation {rotation!r}; choose one of {', '.join(POSSIBLE_ROTATIONS)} or none"
+        )
+
+
+def fit_efa(data: pd.DataFrame, n_factors: int, method: str, rotation: str | None) -> EfaSolution:
+    """Extract ``n_factors`` unrotated factors from complete-case ``data``, then rotate them.
+
+    Oblique rotations report phi = T'T (T the rotation matrix); orthogonal ones an identity phi.
+    Rotating outside FactorAnalyzer keeps phi's rows in the same order as the loading columns.
+    """
+    validate_options(method, rotation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        extractor = FactorAnalyzer(n_factors=n_factors, rotation=None, method=method)
+        extractor.fit(data.to_numpy(dtype=float))
+    unrotated = np.asarray(extractor.loadings_, dtype=float)
+    if rotation is None or n_factors < 2:
+        return EfaSolution(unrotated, np.eye(n_factors), None)
+    rotator = Rotator(method=rotation)
+    loadings = rotator.fit_transform(unrotated)
+    if rotation in OBLIQUE_ROTATIONS and rotator.phi_ is not None:
+        phi = np.asarray(rotator.phi_, dtype=float)
+    else:
+        phi = np.eye(n_factors)
+    return EfaSolution(np.asarray(loadings, dtype=float), phi, np.asarray(rotator.rotation_))
