@@ -1,0 +1,61 @@
+"""The ``vocapp`` command line (also reachable as ``flask --app wsgi ...``)."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from vocapp.errors import VocappError
+
+#: modules under vocapp.cli, each exposing ``commands``: the click commands or groups it adds.
+#: A module that is not there yet is skipped, so areas can land one at a time.
+COMMAND_MODULES = [
+    "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas",
+    "export",
+]
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every area's commands to ``app.cli``."""
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"vocapp.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"vocapp.cli.{name}":
+                continue
+            raise
+        for command in module.commands:
+            app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from vocapp import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(
+    name="vocapp",
+    create_app=_create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+    help="vocapp: surveys, attitudinal scores and the Customer Segmentation Canvas.",
+)
+
+
+def main() -> None:
+    """Entry point of the ``vocapp`` console script: one-line messages instead of tracebacks."""
+    try:
+        cli.main(prog_name="vocapp", standalone_mode=True)
+    except VocappError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except (OperationalError, ProgrammingError) as exc:
+        first_line = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
+        click.echo(f"Error: database: {first_line} (is the database initialised? run `vocapp init-db`)", err=True)
+        sys.exit(1)

@@ -1,0 +1,36 @@
+"""``vocapp init-db`` and ``vocapp create-staff``."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from vocapp.models import STAFF_ROLES
+from vocapp.services.database import upgrade_database
+from vocapp.services.staff import StaffError, create_staff
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    revision = upgrade_database()
+    click.echo(f"Database {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} at revision {revision}.")
+
+
+@click.command("create-staff")
+@click.argument("email")
+@click.option("--role", type=click.Choice(STAFF_ROLES), required=True, help="What the user may do.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="VOCAPP_STAFF_PASSWORD", help="Prompted for when not given (or VOCAPP_STAFF_PASSWORD).")
+@with_appcontext
+def create_staff_command(email: str, role: str, password: str) -> None:
+    """Create a staff user who can log in to the web app."""
+    try:
+        user = create_staff(email, role, password)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+commands = [init_db, create_staff_command]

@@ -1,0 +1,37 @@
+"""``vocapp demo``: build the demo on SQLite and serve it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from vocapp import create_app
+from vocapp.demo import DemoContext, build_demo
+
+
+@click.command("demo")
+@click.option("--database", "database_path", type=click.Path(dir_okay=False), default=None,
+              help="SQLite file for the demo (default: demo.db in the instance folder). It is rebuilt.")
+@click.option("--accounts", "n_accounts", type=click.IntRange(20, 100_000), default=300, show_default=True,
+              help="How many synthetic accounts to generate.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed of the synthetic data.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--serve/--no-serve", default=True, help="Serve the app when the data is ready.")
+@with_appcontext
+def demo(database_path: str | None, n_accounts: int, seed: int, host: str, port: int, serve: bool) -> None:
+    """Load the default questionnaire and a synthetic base, score it, place it on the canvas, serve it."""
+    instance = Path(current_app.instance_path)
+    path = Path(database_path) if database_path else instance / "demo.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.resolve()}"}, instance_path=str(instance))
+    context = DemoContext(app=app, workdir=instance / "demo-files", seed=seed, n_accounts=n_accounts)
+    email, password = build_demo(context, echo=click.echo)
+    click.echo(f"Demo database: {path}")
+    click.echo(f"Log in at http://{host}:{port}/ as {email} with password {password}")
+    if serve:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+commands = [demo]

@@ -1,0 +1,70 @@
+"""Configuration: a ``Config`` class read from ``VOCAPP_*`` environment variables (and an optional .env)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "VOCAPP_"
+
+#: Every setting vocapp reads, its environment variable and default. The README's table is built from this.
+SETTINGS: dict[str, tuple[str, str | None, str]] = {
+    "SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", None, "SQLAlchemy URL; default SQLite in the instance folder"),
+    "SECRET_KEY": ("SECRET_KEY", None, "Session/CSRF signing key; default a random key kept in the instance folder"),
+    "SMTP_HOST": ("SMTP_HOST", "127.0.0.1", "SMTP server for invitations"),
+    "SMTP_PORT": ("SMTP_PORT", "25", "SMTP port"),
+    "SMTP_USERNAME": ("SMTP_USERNAME", "", "SMTP login (empty: no authentication)"),
+    "SMTP_PASSWORD": ("SMTP_PASSWORD", "", "SMTP password"),
+    "SMTP_STARTTLS": ("SMTP_STARTTLS", "false", "Use STARTTLS"),
+    "MAIL_FROM": ("MAIL_FROM", "surveys@vocapp.invalid", "Sender address of invitations"),
+    "BROKER_URL": ("BROKER_URL", "redis://127.0.0.1:6379/0", "Redis URL for background jobs"),
+    "BASE_URL": ("BASE_URL", "http://127.0.0.1:5000", "Public URL used in e-mailed links"),
+    "INVITATION_TTL_DAYS": ("INVITATION_TTL_DAYS", "60", "Days a respondent link stays valid"),
+    "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
+}
+
+_BOOLEAN = {"SMTP_STARTTLS"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB"}
+
+
+class Config:
+    """Defaults for a development install on SQLite; ``from_env`` overlays ``VOCAPP_*`` variables."""
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    TESTING = False
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, object]:
+        """Return the settings found in the environment, typed, keyed by Flask config name."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for key, (suffix, default, _help) in SETTINGS.items():
+            raw = environ.get(ENV_PREFIX + suffix, default)
+            if raw is None:
+                continue
+            if key in _BOOLEAN:
+                values[key] = str(raw).strip().lower() in {"1", "true", "yes", "on"}
+            elif key in _INTEGER:
+                try:
+                    values[key] = int(raw)
+                except ValueError as exc:
+                    raise ValueError(f"{ENV_PREFIX}{suffix} must be a whole number, got {raw!r}") from exc
+            else:
+                values[key] = raw
+        return values
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read (or create once) a random secret key kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
