@@ -78,7 +78,7 @@ def _read_yaml(text: str, filename: str) -> ParsedSource:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        reason = " ".join(part for part in (exc.context, exc.problem) if part)
+        reason = "; ".join(part for part in (exc.context, exc.problem) if part)
         return ParsedSource(None, lines, [Problem("error", filename, line, "", f"YAML syntax error: {reason}")])
     except yaml.YAMLError as exc:
         return ParsedSource(None, lines, [Problem("error", filename, None, "", f"YAML error: {exc}")])
