@@ -77,7 +77,7 @@ class Header:
         raw.index = pd.RangeIndex(first_row, first_row + len(raw), name="row")
         for position in raw.columns:
             column = raw[position].str.strip()
-            raw[position] = column.mask(column == "")
+            raw[position] = column.mask(column == "").astype("str")  # pandas >= 3: missing stays NaN
         for position in range(self.width, raw.shape[1]):
             self._reject_values(raw[position], f"column {column_letter(position)}", "a value beyond the last header column")
         keep = [position for position, name in enumerate(self.names) if name is not None]

@@ -27,7 +27,7 @@ ALL_FORMATS = ("csv", "xlsx", "parquet")
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 DEFAULT_CHUNK_ROWS = 100_000
 READERS = {"csv": iter_csv_chunks, "xlsx": iter_xlsx_chunks, "parquet": iter_parquet_chunks}
-MAGIC = {b"PK\x03\x04": "xlsx", b"PAR1": "parquet"}
+MAGIC = {b"PK\x03\x04": "an Excel workbook (.xlsx)", b"PAR1": "a Parquet file"}
 
 
 def table_format(filename: str, formats: Collection[str] = ALL_FORMATS) -> str:
@@ -71,7 +71,7 @@ def iter_table_chunks(source: Source, filename: str | None = None, chunk_rows: i
         actual = MAGIC.get(head)
         if fmt == "csv" and actual:
             raise ImportFileError(ImportIssue(
-                filename, None, None, f"the file is a {actual} file but is named like a CSV file; rename it"))
+                filename, None, None, f"the file is {actual} but its name ends like a CSV file; rename it"))
         if fmt != "csv" and not head:
             raise ImportFileError(ImportIssue(filename, None, None, "the file is empty"))
         produced = False
