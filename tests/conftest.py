@@ -211,3 +211,13 @@ def artifacts_dir() -> Path:
     """Where tests save screenshots and other artefacts a person may want to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say how many tests passed on each database backend, so CI output shows both ran."""
+    passed = terminalreporter.stats.get("passed", [])
+    counts = {name: sum(1 for report in passed if f"[{name}" in report.nodeid or f"-{name}]" in report.nodeid
+                        or f"-{name}-" in report.nodeid) for name in BACKENDS}
+    pure = len(passed) - sum(counts.values())
+    parts = ", ".join(f"{counts[name]} on {name}" for name in BACKENDS)
+    terminalreporter.write_line(f"vocapp: passed {parts}, {pure} without a database")

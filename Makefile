@@ -1,0 +1,23 @@
+# Two commands do all the set-up (see README.md):
+#   make demo   install into .venv, build the demo on SQLite and serve it on http://127.0.0.1:5000/
+#   make test   install into .venv (with the dev extra) and run the tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("vocapp needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/vocapp demo
+
+test: install
+	$(BIN)/python -m pytest
