@@ -61,7 +61,8 @@ def weighted_scale_scores(
         w = np.array([float(item_weights.get(i, 0.0)) for i in key.items])
         denom = answered @ w
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[construct] = np.where(denom > 0, (filled @ w) / np.where(denom > 0, denom, 1.0), np.nan)
+            mean = (filled @ w) / np.where(denom > 0, denom, 1.0)
+        out[construct] = np.where(denom > 0, np.clip(mean, 0.0, 100.0), np.nan)  # clip rounding noise
     return pd.DataFrame(out, index=matrix.index)
 
 
