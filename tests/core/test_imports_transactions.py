@@ -106,3 +106,13 @@ def test_formula_and_encodings(corpus):
                                  "only values can be imported - copy the cells and paste them as values")
     assert validate(corpus / "cp1252.csv").clean.loc[2, "description"] == "Dîner – été"
     assert validate(corpus / "utf8_bom.csv").ok
+
+
+def test_values_too_long_or_too_large_for_the_database():
+    frame = pd.DataFrame({"account_id": ["A", "A"], "date": ["2024-01-01"] * 2, "amount": ["1000000000000", "5"],
+                          "category": ["fee", "x" * 121]}, index=pd.Index([2, 3], name="row"))
+    result = validate_transactions(frame, "t.csv", today=TODAY)
+    assert [str(issue) for issue in result.errors] == [
+        "t.csv: row 2, column amount: '1000000000000' is too large (limit 1e+12)",
+        "t.csv: row 3, column category: the value is longer than 120 characters",
+    ]

@@ -24,6 +24,7 @@ class Column:
     required: bool = True
     value_required: bool = False
     parse: Parser | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,14 @@ def _parse_column(checked: CheckedTable, cells: pd.Series, column: Column) -> pd
     blank = cells.isna()
     if column.value_required:
         checked.add(pd.Series("a value is required", index=cells.index[blank]), column.name)
-    if column.parse is None:
-        return cells
     present = cells[~blank]
+    if column.max_length is not None:
+        too_long = present.str.len() > column.max_length
+        checked.add(pd.Series(f"the value is longer than {column.max_length} characters",
+                              index=present.index[too_long.to_numpy(dtype=bool)]), column.name)
+        present = present[~too_long.to_numpy(dtype=bool)]
+    if column.parse is None:
+        return cells.where(cells.index.isin(present.index) | blank)
     parsed, reasons = column.parse(present)
     checked.add(reasons, column.name)
     return parsed.reindex(cells.index)

@@ -12,11 +12,11 @@ ROLES = ("decision_maker", "influencer", "user")
 
 CONTACT_SPEC = TableSpec(
     columns=(
-        Column("email", value_required=True, parse=parsers.email()),
-        Column("first_name", parse=parsers.text()),
-        Column("last_name", parse=parsers.text()),
-        Column("account_id", value_required=True, parse=parsers.text()),
-        Column("account_name", parse=parsers.text()),
+        Column("email", value_required=True, parse=parsers.email(), max_length=320),
+        Column("first_name", parse=parsers.text(), max_length=120),
+        Column("last_name", parse=parsers.text(), max_length=120),
+        Column("account_id", value_required=True, parse=parsers.text(), max_length=120),
+        Column("account_name", parse=parsers.text(), max_length=300),
         Column("relationship", value_required=True,
                parse=parsers.choice({value: value for value in RELATIONSHIPS}, "relationship")),
         Column("role", parse=parsers.choice({value: value for value in ROLES}, "role")),

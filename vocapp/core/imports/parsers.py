@@ -47,13 +47,19 @@ def choice(options: dict[str, str], what: str) -> Parser:
     return parse
 
 
-def decimal(what: str = "number") -> Parser:
-    """A decimal number written with '.' as decimal separator and no thousands separator."""
+def decimal(what: str = "number", limit: float | None = None) -> Parser:
+    """A decimal number written with '.' as decimal separator and no thousands separator.
+
+    With ``limit``, numbers whose magnitude reaches it are refused.
+    """
     def parse(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         ok = cells.str.match(DECIMAL_PATTERN).astype(bool)
-        values = pd.to_numeric(cells.where(ok), errors="coerce")
-        return values, reasons_where(~ok, cells, f"is not a valid {what} (use digits with '.' for decimals, "
-                                                  "no thousands separators, e.g. -1234.50)")
+        values = pd.to_numeric(cells.where(ok), errors="coerce").astype(float)
+        reasons = reasons_where(~ok, cells, f"is not a valid {what} (use digits with '.' for decimals, "
+                                            "no thousands separators, e.g. -1234.50)")
+        if limit is not None:
+            reasons = reasons.fillna(reasons_where(values.abs() >= limit, cells, f"is too large (limit {limit:g})"))
+        return values, reasons
     return parse
 
 

@@ -74,7 +74,7 @@ def response_spec(definition: dict) -> TableSpec:
     survey = f"survey {definition.get('id', '?')}" + (
         f" version {definition['version']}" if definition.get("version") is not None else "")
     columns = [
-        Column("email", value_required=True, parse=parsers.email()),
+        Column("email", value_required=True, parse=parsers.email(), max_length=320),
         Column("submitted_at", value_required=True, parse=parsers.iso_datetime_utc()),
     ] + [Column(item["id"], required=False, parse=item_parser(item, scales)) for item in items]
     return TableSpec(

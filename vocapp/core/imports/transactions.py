@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import replace
 
 import pandas as pd
 
@@ -10,16 +11,18 @@ from . import parsers
 from .columns import Column, TableSpec, check_table
 from .issues import ImportIssue, ValidationResult
 
+MAX_AMOUNT = 10**12  # the database keeps 14 digits, 2 after the point
+
 TRANSACTION_SPEC = TableSpec(
     columns=(
-        Column("account_id", value_required=True),
+        Column("account_id", value_required=True, max_length=120),
         Column("date", value_required=True),
-        Column("amount", value_required=True, parse=parsers.decimal("amount")),
-        Column("category", value_required=True),
+        Column("amount", value_required=True, parse=parsers.decimal("amount", limit=MAX_AMOUNT)),
+        Column("category", value_required=True, max_length=120),
         Column("currency", required=False,
                parse=parsers.pattern(r"[A-Z]{3}", "currency code", "GBP, EUR", transform=lambda c: c.str.upper())),
-        Column("description", required=False),
-        Column("reference", required=False),
+        Column("description", required=False, max_length=500),
+        Column("reference", required=False, max_length=120),
     ),
     extra_columns="reject",
     unexpected_reason=lambda header: (
@@ -43,8 +46,8 @@ def validate_transactions(frame: pd.DataFrame, filename: str, known_account_ids:
     """
     today = today or dt.date.today()
     spec = TableSpec(
-        tuple(Column(c.name, c.required, c.value_required, parsers.iso_date(today) if c.name == "date" else c.parse)
-              for c in TRANSACTION_SPEC.columns),
+        tuple(replace(column, parse=parsers.iso_date(today)) if column.name == "date" else column
+              for column in TRANSACTION_SPEC.columns),
         TRANSACTION_SPEC.extra_columns, TRANSACTION_SPEC.unexpected_reason)
     checked = check_table(frame, spec, filename)
     values = checked.values
