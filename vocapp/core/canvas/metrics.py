@@ -9,7 +9,7 @@ months the year before that. Transactions after ``as_of`` are ignored.
   Rows without a reference are all kept (two identical purchases on one day can be real).
 * Categories outside the mapping are left out (see categories.unmapped_categories for the report);
   kind ``ignore`` rows are left out on purpose.
-* Accounts passed in ``accounts`` with no transactions still appear: sums, frequency and breadth 0,
+* Every account in ``transactions`` or ``accounts`` appears; one with nothing to count still appears: sums, frequency and breadth 0,
   growth 0, recency and commercial share NaN (there is nothing to measure).
 """
 from __future__ import annotations
@@ -110,9 +110,10 @@ def account_metrics(
         last_date=("last_date", "max"),
         breadth=("breadth_category", "nunique"),
     )
+    ids = pd.Index(transactions["account_id"].astype(str).unique())
     if accounts is not None:
-        ids = pd.Index(accounts["account_id"].astype(str).unique(), name="account_id")
-        metrics = metrics.reindex(metrics.index.union(ids))
+        ids = ids.union(pd.Index(accounts["account_id"].astype(str).unique()))
+    metrics = metrics.reindex(metrics.index.union(ids))
     zero_filled = ["membership_fees_12m", "commercial_12m", "prior_12m", "purchase_frequency", "breadth"]
     metrics[zero_filled] = metrics[zero_filled].fillna(0)
     metrics["purchase_frequency"] = metrics["purchase_frequency"].astype(int)
