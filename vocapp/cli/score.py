@@ -1,16 +1,80 @@
-"""``vocapp score``: score a survey's responses (filled in by the scoring issue)."""
+"""``vocapp score``: score a survey's responses and print a run summary."""
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
+from vocapp.core.scoring.efa import METHODS
+from vocapp.models import ScoringRun
+
+
+def _num(value, fmt: str = ".2f") -> str:
+    return "n/a" if value is None else format(value, fmt)
+
+
+def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
+    """Readable lines describing a stored run (what `vocapp score` prints)."""
+    d = run.diagnostics
+    lines = []
+    if run.method == "scale_means":
+        lines.append(f"Survey {survey_id}: unit-weighted scale means (no factor model fitted)")
+    elif d.get("applied_model_from_run"):
+        lines.append(f"Survey {survey_id}: applied the frozen model of run {d['applied_model_from_run']} "
+                     f"({run.parameters.get('method')}, rotation {run.rotation or 'none'})")
+    else:
+        replaced = f", replacing the model of run {run.based_on_run_id}" if run.based_on_run_id else ""
+        lines.append(f"Survey {survey_id}: fitted a new model ({run.parameters.get('method')}, "
+                     f"rotation {run.rotation or 'none'}){replaced}")
+    flags = d.get("flags", {})
+    lines.append(f"Responses: {run.n_responses} scored, {run.n_flagged} flagged and left out of fitting "
+                 f"(straight-lining {flags.get('straightlining', 0)}, speeding {flags.get('speeding', 0)}, "
+                 f"too many missing {flags.get('too_many_missing', 0)})")
+    if run.method != "scale_means":
+        bartlett = d.get("bartlett", {})
+        lines.append(f"Fitted on {d.get('n')} complete responses; KMO {_num(d.get('kmo'))}; Bartlett chi2 "
+                     f"{_num(bartlett.get('chi2'), '.1f')} on {bartlett.get('df')} df, p {_num(bartlett.get('p_value'), '.3g')}")
+        lines.append(f"Factors: {d.get('suggested_factors')} suggested by parallel analysis, "
+                     f"{d.get('declared_constructs')} declared, {d.get('n_factors')} fitted")
+        lines.append("Reliability:")
+        for construct, rel in d.get("reliability", {}).items():
+            lines.append(f"  {construct:<24} alpha {_num(rel.get('alpha'))}  omega {_num(rel.get('omega'))}"
+                         f"  ({rel.get('n_items')} items)")
+        misfit = d.get("misfit_items", [])
+        lines.append("Misfit items: " + ("none" if not misfit else "; ".join(
+            f"{m['item']} {m['issue']}" for m in misfit)))
+        fit = d.get("fit_indices", {})
+        if fit.get("chi2") is not None:
+            state = "" if fit.get("converged") else f" (NOT converged: {fit.get('message')})"
+            lines.append(f"CFA of the declared key: chi2 {_num(fit['chi2'], '.1f')} on {fit.get('df')} df, "
+                         f"RMSEA {_num(fit.get('rmsea'), '.3f')}, CFI {_num(fit.get('cfi'), '.3f')}, "
+                         f"TLI {_num(fit.get('tli'), '.3f')}, SRMR {_num(fit.get('srmr'), '.3f')}{state}")
+        else:
+            lines.append(f"CFA of the declared key: {fit.get('message', 'not available')}")
+    for warning in d.get("warnings", []) or []:
+        lines.append(f"Warning: {warning}")
+    lines.append(f"Accounts scored: {d.get('n_accounts', 0)}")
+    lines.append(f"Run id: {run.id}")
+    return lines
+
 
 @click.command("score")
 @click.option("--survey", "survey_id", required=True, help="Survey id (the definition's id).")
+@click.option("--refit", is_flag=True, help="Fit a new model instead of applying the stored one.")
+@click.option("--method", type=click.Choice(METHODS), default=None,
+              help="Factoring method for a new model (default minres).")
+@click.option("--rotation", default=None,
+              help="Rotation for a new model: oblimin (default), promax, varimax, quartimax, ... or none.")
 @with_appcontext
-def score(survey_id: str) -> None:
+def score(survey_id: str, refit: bool, method: str | None, rotation: str | None) -> None:
     """Score a survey's responses into construct scores per contact and account."""
-    raise click.ClickException("scoring is not built yet (issue 5)")
+    from vocapp.services.scoring import ScoringError, run_scoring
+
+    try:
+        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation)
+    except ScoringError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in run_summary(run, survey_id):
+        click.echo(line)
 
 
 commands = [score]

@@ -1,0 +1,135 @@
+"""run_scoring and `vocapp score` on a database filled with simulated responses of known structure."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, insert, select
+
+from vocapp.core.definitions import content_hash, load_definition_file
+from vocapp.core.scoring import build_item_key
+from vocapp.core.synthetic.responses import simulate_responses
+from vocapp.extensions import db
+from vocapp.models import (Account, AccountScore, Contact, ContactScore, Response, ScoringRun, Survey,
+                           SurveyVersion)
+from vocapp.services.scoring import ScoringError, run_scoring
+
+DEFINITION = Path(__file__).resolve().parents[1] / "survey_definitions" / "b2b_relationship.yaml"
+PHI = np.array([[1.0, 0.4, 0.2], [0.4, 1.0, 0.3], [0.2, 0.3, 1.0]])
+ROLES = ["decision_maker", "influencer", "user"]
+
+
+def seed_survey(n: int, n_accounts: int = 40, seed: int = 0, first_id: int = 1):
+    """A survey (the default questionnaire) with ``n`` complete simulated responses; returns truth."""
+    defn, _ = load_definition_file(DEFINITION)
+    key = build_item_key(defn)
+    survey = db.session.scalars(select(Survey).where(Survey.slug == defn["id"])).first()
+    if survey is None:
+        survey = Survey(slug=defn["id"], title="B2B relationship")
+        db.session.add(survey)
+        db.session.flush()
+        version = SurveyVersion(survey_id=survey.id, number=1, definition=defn, content_hash=content_hash(defn))
+        db.session.add(version)
+        db.session.flush()
+        db.session.execute(insert(Account), [{"id": a, "external_id": f"A{a}", "name": f"Account {a}"}
+                                             for a in range(1, n_accounts + 1)])
+    version = survey.versions[0]
+    rng = np.random.default_rng(seed)
+    answers, latent = simulate_responses(key, 0.72, n, PHI, random_state=seed,
+                                         index=range(first_id, first_id + n))
+    ids = answers.index.to_list()
+    db.session.execute(insert(Contact), [
+        {"id": i, "account_id": int(1 + i % n_accounts), "email": f"c{i}@example.org", "relationship": "member",
+         "role": ROLES[i % 3]} for i in ids])
+    now = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    rows = []
+    for i, rec in zip(ids, answers.to_dict(orient="records")):
+        rows.append({"id": i, "survey_version_id": version.id, "contact_id": i, "source": "import",
+                     "status": "complete", "duration_seconds": float(rng.uniform(200, 400)),
+                     "answers": {**{k: int(v) for k, v in rec.items()}, "decision_role": ROLES[i % 3],
+                                 "comment": "fine"},
+                     "submitted_at": now + timedelta(minutes=i), "started_at": now})
+    db.session.execute(insert(Response), rows)
+    db.session.commit()
+    return key, answers, latent
+
+
+def contact_scores(run_id: int) -> pd.DataFrame:
+    rows = db.session.execute(select(ContactScore.response_id, ContactScore.construct, ContactScore.score,
+                                     ContactScore.factor_score, ContactScore.flags, ContactScore.excluded)
+                              .where(ContactScore.run_id == run_id)).all()
+    return pd.DataFrame(rows, columns=["response_id", "construct", "score", "z", "flags", "excluded"])
+
+
+def test_first_run_fits_and_stores_scores_that_track_the_truth(app):
+    key, answers, latent = seed_survey(600)
+    run = run_scoring("b2b_relationship")
+    assert run.method == "efa" and run.refit and run.based_on_run_id is None
+    assert run.n_responses == 600 and run.model["format"].startswith("vocapp.scoring.frozen_model")
+    assert run.diagnostics["suggested_factors"] == 3 and run.diagnostics["declared_constructs"] == 3
+    assert set(run.diagnostics["reliability"]) == {"trust", "appetite", "innovation"}
+    scores = contact_scores(run.id)
+    assert len(scores) == 600 * 3
+    wide = scores.pivot(index="response_id", columns="construct", values="score")
+    for construct in key.constructs:
+        assert np.corrcoef(wide[construct], latent.loc[wide.index, construct])[0, 1] > 0.85
+    accounts = db.session.execute(select(AccountScore.account_id, AccountScore.construct, AccountScore.score,
+                                         AccountScore.low, AccountScore.high, AccountScore.n_respondents)
+                                  .where(AccountScore.run_id == run.id)).all()
+    assert len(accounts) == 40 * 3
+    assert all(low <= score <= high and n == 15 for _, _, score, low, high, n in accounts)
+
+
+def test_later_runs_apply_the_frozen_model_and_refit_records_what_it_replaces(app):
+    seed_survey(400)
+    first = run_scoring("b2b_relationship")
+    seed_survey(200, seed=5, first_id=401)  # a second wave
+    second = run_scoring("b2b_relationship")
+    assert not second.refit and second.based_on_run_id == first.id
+    assert second.model == first.model and second.n_responses == 600
+    a, b = contact_scores(first.id), contact_scores(second.id)
+    merged = a.merge(b, on=["response_id", "construct"])
+    np.testing.assert_allclose(merged["score_x"], merged["score_y"])
+    with pytest.raises(ScoringError, match="--refit"):
+        run_scoring("b2b_relationship", method="ml")
+    third = run_scoring("b2b_relationship", refit=True, method="ml", rotation="promax")
+    assert third.refit and third.based_on_run_id == first.id  # the model in use came from the first run
+    assert third.parameters["method"] == "ml" and third.rotation == "promax"
+    assert third.model != first.model
+
+
+def test_too_few_responses_store_scale_means_with_a_warning(app):
+    seed_survey(60)
+    run = run_scoring("b2b_relationship")
+    assert run.method == "scale_means" and run.status == "warning" and "provisional" in run.message
+    scores = contact_scores(run.id)
+    assert scores["score"].notna().all() and scores["z"].isna().all()
+
+
+def test_unusable_data_and_unknown_survey_give_readable_errors(app):
+    with pytest.raises(ScoringError, match="no survey with id 'nope'"):
+        run_scoring("nope")
+    seed_survey(300)
+    rows = db.session.execute(select(Response.id, Response.answers)).all()
+    for rid, ans in rows:
+        db.session.execute(Response.__table__.update().where(Response.id == rid)
+                           .values(answers={**ans, "trust_2": 3}))
+    db.session.commit()
+    with pytest.raises(ScoringError, match="trust_2"):
+        run_scoring("b2b_relationship")
+    assert db.session.scalar(select(func.count()).select_from(ScoringRun)) == 0
+
+
+def test_cli_prints_the_run_summary(app, runner):
+    seed_survey(400)
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert result.exit_code == 0, result.output
+    run_id = db.session.scalar(select(func.max(ScoringRun.id)))
+    for text in ("400 scored", "KMO", "suggested by parallel analysis", "alpha", "omega", "Misfit items",
+                 "RMSEA", "CFI", "TLI", f"Run id: {run_id}"):
+        assert text in result.output
+    bad = runner.invoke(args=["score", "--survey", "missing"])
+    assert bad.exit_code != 0 and "no survey with id 'missing'" in bad.output

@@ -1,0 +1,173 @@
+"""Scoring runs: read a survey's responses, fit or apply the frozen model, store scores and evidence."""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, aggregate_accounts,
+                                 build_item_key, common_item_key, score_responses)
+from vocapp.core.scoring.quality import FLAG_COLUMNS
+from vocapp.errors import VocappError
+from vocapp.extensions import db
+from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
+from vocapp.services.scoring_data import load_responses, store_scores
+
+DEFAULT_METHOD = "minres"
+DEFAULT_ROTATION = "oblimin"
+
+
+class ScoringError(VocappError):
+    """A survey cannot be scored; the message says why."""
+
+
+def json_safe(value: Any) -> Any:
+    """Plain-JSON copy of ``value``: NaN/inf become None, numpy scalars and arrays become Python."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def evidence(scorer: ConstructScorer) -> dict[str, Any]:
+    """Everything the analyst pages and the CLI summary show about a fitted model."""
+    return {
+        **scorer.diagnostics_,
+        "loadings": {i: row.to_dict() for i, row in scorer.loadings_.iterrows()},
+        "factor_names": list(scorer.loadings_.columns),
+        "factor_correlations": scorer.factor_correlations_.to_numpy().tolist(),
+        "item_assignment": scorer.item_assignment_.to_dict(),
+        "congruence": scorer.congruence_,
+        "misfit_items": scorer.misfit_items_,
+        "reliability": scorer.reliability_.to_dict(orient="index"),
+        "fit_indices": scorer.fit_indices_,
+    }
+
+
+def latest_model_run(survey_pk: int) -> ScoringRun | None:
+    """The survey's latest run that fitted a model (the one later waves apply)."""
+    stmt = (select(ScoringRun).where(ScoringRun.survey_id == survey_pk, ScoringRun.method == "efa",
+                                     ScoringRun.refit.is_(True), ScoringRun.status == "ok")
+            .order_by(ScoringRun.id.desc()).limit(1))
+    return db.session.scalars(stmt).first()
+
+
+def _survey(survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
+    survey = db.session.scalars(select(Survey).where(Survey.slug == survey_id)).first()
+    if survey is None:
+        raise ScoringError(f"no survey with id {survey_id!r}; load its definition first (vocapp surveys load)")
+    versions = list(db.session.scalars(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id).order_by(SurveyVersion.number)))
+    if not versions:
+        raise ScoringError(f"survey {survey_id!r} has no published version")
+    return survey, versions
+
+
+def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFrame,
+                    constructs: list[str], role_weights: dict | None) -> pd.DataFrame:
+    """Account scores from each contact's latest unflagged response."""
+    frame = scores[constructs].join(meta[["contact_id", "account_id", "role", "submitted_at"]])
+    frame = frame[~flags["excluded"].reindex(frame.index).to_numpy() & frame["account_id"].notna().to_numpy()]
+    frame = frame.sort_values(["submitted_at"], kind="stable", na_position="first")
+    with_contact = frame[frame["contact_id"].notna()].drop_duplicates("contact_id", keep="last")
+    frame = pd.concat([with_contact, frame[frame["contact_id"].isna()]])
+    frame = frame.reset_index().astype({"account_id": "int64"})
+    return aggregate_accounts(frame, constructs, role_weights)
+
+
+def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, rotation: str | None = None,
+                staff: StaffUser | None = None, role_weights: dict | None = None,
+                n_parallel: int = 20) -> ScoringRun:
+    """Score every complete response to ``survey_id`` and store the run, its contact and account scores.
+
+    The first run (or ``refit=True``) fits a model on the unflagged responses; later runs apply the
+    latest fitted run's frozen model so waves stay comparable. Too few responses give a run of
+    unit-weighted scale means with a warning. Unusable data raise ``ScoringError`` and store nothing.
+    ``run.timings`` (not stored) holds seconds spent reading, fitting, scoring and writing.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    survey, versions = _survey(survey_id)
+    previous = latest_model_run(survey.id)
+    applying = previous is not None and not refit
+    if applying and (method or rotation):
+        raise ScoringError("--method and --rotation choose how a new model is fitted; add --refit to use them")
+    try:
+        key = common_item_key([build_item_key(v.definition) for v in versions])
+        if applying:
+            key = FrozenModel.from_dict(previous.model).key
+    except ScoringDataError as exc:
+        raise ScoringError(f"survey {survey_id!r}: {exc}") from exc
+    answers, meta = load_responses([v.id for v in versions], list(key.items))
+    if answers.empty:
+        raise ScoringError(f"survey {survey_id!r} has no complete responses to score")
+    timings["read"] = time.perf_counter() - start
+
+    mark = time.perf_counter()
+    scorer = ConstructScorer(method=method or DEFAULT_METHOD, rotation=rotation or DEFAULT_ROTATION,
+                             n_parallel=n_parallel)
+    durations = meta["duration_seconds"]
+    try:
+        outcome = score_responses(answers, key, durations, model=previous.model if applying else None,
+                                  scorer=scorer)
+    except (ScoringDataError, ValueError) as exc:
+        raise ScoringError(f"survey {survey_id!r} cannot be scored: {exc}") from exc
+    timings["fit"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    constructs = key.constructs
+    accounts = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    timings["score"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    flag_counts = {name: int(outcome.flags[name].sum()) for name in FLAG_COLUMNS}
+    common = {"n_responses": int(len(answers)), "n_flagged": int(outcome.flags["excluded"].sum()),
+              "flags": flag_counts, "items": list(key.items), "constructs": constructs,
+              "n_accounts": int(accounts["account_id"].nunique()) if len(accounts) else 0}
+    if applying:
+        diagnostics = {**previous.diagnostics, **common, "applied_model_from_run": previous.id}
+        run_method, run_rotation, model = "efa", previous.rotation, previous.model
+        parameters = {**previous.parameters, "applied": True}
+    elif outcome.scorer is None:
+        diagnostics = {**common, "warnings": outcome.warnings}
+        run_method, run_rotation, model, parameters = "scale_means", None, {}, {"applied": False}
+    else:
+        diagnostics = {**evidence(outcome.scorer), **common, "warnings": outcome.warnings}
+        run_method, run_rotation, model = "efa", outcome.scorer.model_["rotation"], outcome.model
+        parameters = {"method": scorer.method, "rotation": run_rotation, "n_factors": scorer.n_factors,
+                      "n_parallel": scorer.n_parallel, "random_state": scorer.random_state,
+                      "applied": False}
+    parameters["role_weights"] = role_weights
+    run = ScoringRun(
+        survey_id=survey.id, method=run_method, rotation=run_rotation, parameters=json_safe(parameters),
+        model=json_safe(model), diagnostics=json_safe(diagnostics), refit=not applying,
+        based_on_run_id=previous.id if previous is not None else None,
+        n_responses=int(len(answers)), n_flagged=int(outcome.flags["excluded"].sum()),
+        status="warning" if outcome.warnings else "ok",
+        message=" ".join(outcome.warnings) or None, created_by_id=staff.id if staff else None,
+    )
+    db.session.add(run)
+    try:
+        db.session.flush()
+        store_scores(run.id, outcome.scores, outcome.flags, meta, accounts, constructs)
+        if staff is not None:
+            from vocapp.services.staff import record_action
+            record_action(staff, "scoring.run", "scoring_run", run.id,
+                          {"survey": survey_id, "refit": bool(refit), "applied": applying})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    timings["write"] = time.perf_counter() - mark
+    run.timings = timings
+    return run
