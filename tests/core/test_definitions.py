@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from vocapp.core.definitions import (content_hash, definition_schema, dump_definition, has_errors, iter_items,
-                                     likert_key, load_definition_file, localise, parse_definition,
+                                     likert_key, load_definition_file, localise, order_definition, parse_definition,
                                      validate_definition)
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "survey_definitions"
@@ -178,3 +178,20 @@ pages:
     assert [(p.line, p.path) for p in problems] == [(15, "pages[0].items[1].help"), (16, "pages[0].items[2].text.fr")]
     assert "missing translation for language 'cy'" in problems[0].message
     assert "language 'fr' is not declared" in problems[1].message
+
+
+def test_order_definition_restores_documented_key_order_after_shuffling() -> None:
+    defn, _ = load_definition_file(DEFAULT)
+
+    def shuffled(value):
+        if isinstance(value, dict):
+            return {str(key): shuffled(value[key]) for key in sorted(value, key=lambda k: str(k)[::-1])}
+        if isinstance(value, list):
+            return [shuffled(item) for item in value]
+        return value
+
+    scrambled = shuffled(defn)  # as a JSONB column might hand it back: keys reordered, label keys as text
+    assert list(scrambled) != list(defn)
+    restored = order_definition(scrambled)
+    assert restored == defn
+    assert dump_definition(restored, "yaml") == dump_definition(defn, "yaml")

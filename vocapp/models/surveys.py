@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, event, func, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from vocapp.errors import VocappError
 from vocapp.models.base import Base, utcnow
 
 
@@ -48,3 +49,31 @@ class SurveyVersion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
+
+
+class ImmutableVersionError(VocappError):
+    """Raised when code tries to change a stored survey version, or delete one that has responses."""
+
+
+#: what a stored version consists of; none of it may change once written
+IMMUTABLE_VERSION_FIELDS = ("survey_id", "number", "definition", "content_hash")
+
+
+@event.listens_for(SurveyVersion, "before_update")
+def _refuse_version_changes(mapper: Any, connection: Any, version: SurveyVersion) -> None:
+    state = inspect(version)
+    changed = [name for name in IMMUTABLE_VERSION_FIELDS if state.attrs[name].history.has_changes()]
+    if changed:
+        raise ImmutableVersionError(
+            f"survey version {version.number} is immutable ({', '.join(changed)} cannot change); "
+            "load or publish a new version instead")
+
+
+@event.listens_for(SurveyVersion, "before_delete")
+def _refuse_deleting_answered_version(mapper: Any, connection: Any, version: SurveyVersion) -> None:
+    responses = Base.metadata.tables["responses"]
+    count = connection.scalar(
+        select(func.count()).select_from(responses).where(responses.c.survey_version_id == version.id))
+    if count:
+        raise ImmutableVersionError(
+            f"survey version {version.number} has {count} response(s) and can never be deleted")

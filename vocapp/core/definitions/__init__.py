@@ -15,7 +15,7 @@ from .model import (CHOICE_TYPES, ITEM_TYPES, NPS_RANGE, NUMERIC_TYPES, ItemRef,
                     option_values, scale_points)
 from .problems import Problem, has_errors, sort_problems
 from .schema import SCHEMA_PATH, definition_schema, schema_problems
-from .serialise import canonical_json, content_hash, dump_definition, normalise_definition
+from .serialise import canonical_json, content_hash, dump_definition, normalise_definition, order_definition
 from .source import LineMap, read_source
 from .translations import iter_texts
 
@@ -23,7 +23,7 @@ __all__ = [
     "CHOICE_TYPES", "ITEM_TYPES", "NPS_RANGE", "NUMERIC_TYPES", "SCHEMA_PATH", "ItemRef", "LineMap", "Problem",
     "answer_range", "canonical_json", "content_hash", "declared_languages", "definition_schema",
     "dump_definition", "entries_by_id", "has_errors", "items_by_id", "iter_items", "iter_texts", "likert_key",
-    "load_definition_file", "localise", "normalise_definition", "option_values", "parse_definition",
+    "load_definition_file", "localise", "normalise_definition", "option_values", "order_definition", "parse_definition",
     "scale_points", "validate_definition",
 ]
 

@@ -28,6 +28,44 @@ def _label_key(key: Any) -> Any:
     return int(key) if isinstance(key, str) and _INTEGER_KEY.match(key) else key
 
 
+SURVEY_KEYS = ("id", "title", "version", "languages", "description", "thank_you", "constructs", "scales", "pages")
+CONSTRUCT_KEYS = ("id", "label", "description")
+SCALE_KEYS = ("id", "min", "max", "labels", "not_applicable")
+PAGE_KEYS = ("id", "title", "intro", "items")
+ITEM_KEYS = ("id", "type", "text", "help", "required", "show_if", "scale", "construct", "reverse", "options", "min",
+             "max")
+OPTION_KEYS = ("value", "label")
+SHOW_IF_KEYS = ("item", "in", "op", "value")
+
+
+def _ordered(entry: Any, keys: tuple[str, ...]) -> Any:
+    if not isinstance(entry, dict):
+        return entry
+    known = {key: entry[key] for key in keys if key in entry}
+    return {**known, **{key: value for key, value in entry.items() if key not in known}}
+
+
+def order_definition(defn: dict) -> dict:
+    """Copy of ``defn`` with keys in the documented order (e.g. after a database reordered them)."""
+    result = _ordered(normalise_definition(defn), SURVEY_KEYS)
+    for key, keys in (("constructs", CONSTRUCT_KEYS), ("scales", SCALE_KEYS), ("pages", PAGE_KEYS)):
+        if isinstance(result.get(key), list):
+            result[key] = [_ordered(entry, keys) for entry in result[key]]
+    for _, _, scale in dict_entries(result, "scales"):
+        labels = scale.get("labels")
+        if isinstance(labels, dict) and all(isinstance(point, int) for point in labels):
+            scale["labels"] = dict(sorted(labels.items()))
+    for _, _, page in dict_entries(result, "pages"):
+        if isinstance(page.get("items"), list):
+            page["items"] = [_ordered(item, ITEM_KEYS) for item in page["items"]]
+        for _, _, item in dict_entries(page, "items"):
+            if isinstance(item.get("options"), list):
+                item["options"] = [_ordered(option, OPTION_KEYS) for option in item["options"]]
+            if "show_if" in item:
+                item["show_if"] = _ordered(item["show_if"], SHOW_IF_KEYS)
+    return result
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): _canonical(item) for key, item in value.items()}

@@ -1,0 +1,221 @@
+"""Surveys and their immutable versions: load definitions, list, export, designer drafts."""
+from __future__ import annotations
+
+import copy
+import re
+from os import PathLike
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from vocapp.core.definitions import (Problem, content_hash, definition_schema, dump_definition, has_errors,
+                                     load_definition_file as read_definition_file, localise, order_definition,
+                                     parse_definition, validate_definition)
+from vocapp.errors import VocappError
+from vocapp.extensions import db
+from vocapp.models import Response, StaffUser, Survey, SurveyVersion, utcnow
+from vocapp.services.staff import record_action
+
+
+class DefinitionInvalid(VocappError):
+    """A definition has errors; ``problems`` holds every located problem (errors and warnings)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [problem for problem in problems if problem.is_error]
+        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+        super().__init__(f"{errors[0]}{more}" if errors else "the definition is not valid")
+
+
+class SurveyNotFound(VocappError):
+    """No survey (or version) with the given id / number."""
+
+
+def load_definition_file(path: str | PathLike, staff: StaffUser | None = None,
+                         source: str = "file") -> tuple[SurveyVersion, bool]:
+    """Validate a definition file and store it as a new version if its content is new.
+
+    Returns ``(version, created)``; ``created`` is False when the same content is already stored.
+    Raises :class:`DefinitionInvalid` if the file has errors.
+    """
+    defn, problems = read_definition_file(path)
+    return store_definition(defn, problems, staff, source)
+
+
+def load_definition_text(text: str, filename: str, staff: StaffUser | None = None,
+                         source: str = "upload") -> tuple[SurveyVersion, bool]:
+    """Like :func:`load_definition_file` for text (YAML, or JSON if ``filename`` ends in .json)."""
+    defn, problems = parse_definition(text, filename)
+    return store_definition(defn, problems, staff, source)
+
+
+def store_definition(defn: dict | None, problems: list[Problem] | None = None, staff: StaffUser | None = None,
+                     source: str = "file") -> tuple[SurveyVersion, bool]:
+    """Store ``defn`` as the next version of its survey unless that content is already stored."""
+    if problems is None:
+        problems = validate_definition(defn)
+    if defn is None or has_errors(problems):
+        raise DefinitionInvalid(problems)
+    digest = content_hash(defn)
+    survey = db.session.scalar(select(Survey).where(Survey.slug == defn["id"]))
+    if survey is None:
+        survey = Survey(slug=defn["id"], title=_title(defn))
+        db.session.add(survey)
+        db.session.flush()
+    existing = db.session.scalar(select(SurveyVersion).where(
+        SurveyVersion.survey_id == survey.id, SurveyVersion.content_hash == digest))
+    if existing is not None:
+        return existing, False
+    latest_number = db.session.scalar(select(func.max(SurveyVersion.number)).where(
+        SurveyVersion.survey_id == survey.id)) or 0
+    version = SurveyVersion(survey_id=survey.id, number=latest_number + 1, definition=copy.deepcopy(defn),
+                            content_hash=digest, source=source,
+                            created_by_id=staff.id if staff is not None else None)
+    survey.title = _title(defn)
+    db.session.add(version)
+    db.session.flush()
+    record_action(staff, "survey.version.create", "survey_version", version.id,
+                  {"survey": survey.slug, "number": version.number, "content_hash": digest, "source": source})
+    db.session.commit()
+    return version, True
+
+
+def _title(defn: dict) -> str:
+    return localise(defn.get("title"), None, defn.get("languages") or ["en"])[:300]
+
+
+def list_surveys() -> list[Survey]:
+    """Every survey, by id."""
+    return list(db.session.scalars(select(Survey).order_by(Survey.slug)))
+
+
+def get_survey(slug: str) -> Survey:
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        raise SurveyNotFound(f"no survey with id '{slug}'")
+    return survey
+
+
+def get_version(slug: str, number: int | None = None) -> SurveyVersion:
+    """Version ``number`` of survey ``slug``, or its latest version."""
+    survey = get_survey(slug)
+    query = select(SurveyVersion).where(SurveyVersion.survey_id == survey.id)
+    if number is None:
+        version = db.session.scalar(query.order_by(SurveyVersion.number.desc()).limit(1))
+        if version is None:
+            raise SurveyNotFound(f"survey '{slug}' has no published version yet")
+        return version
+    version = db.session.scalar(query.where(SurveyVersion.number == number))
+    if version is None:
+        raise SurveyNotFound(f"survey '{slug}' has no version {number}")
+    return version
+
+
+def version_definition(version: SurveyVersion) -> dict:
+    """The stored definition as a fresh dict, keys in documented order and scale points as integers."""
+    return order_definition(copy.deepcopy(version.definition))
+
+
+def export_version(slug: str, number: int | None = None, fmt: str = "yaml") -> str:
+    """A stored version as YAML or JSON; loading it again finds the same content."""
+    return dump_definition(version_definition(get_version(slug, number)), fmt)
+
+
+def response_counts(survey: Survey) -> dict[int, int]:
+    """Number of responses per version id of ``survey``."""
+    rows = db.session.execute(
+        select(SurveyVersion.id, func.count(Response.id))
+        .outerjoin(Response, Response.survey_version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == survey.id).group_by(SurveyVersion.id))
+    return {version_id: count for version_id, count in rows}
+
+
+def delete_version(version: SurveyVersion, staff: StaffUser | None = None) -> None:
+    """Delete a version nobody has answered (one with responses is refused by the model guard)."""
+    number, slug = version.number, version.survey.slug
+    try:
+        db.session.delete(version)
+        record_action(staff, "survey.version.delete", "survey", slug, {"number": number})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+# --- designer drafts ---------------------------------------------------------------------------
+
+def new_definition(slug: str, title: str) -> dict:
+    """A starting draft: one page, the usual agreement scale, no items yet."""
+    return {
+        "id": slug, "title": title, "languages": ["en"], "constructs": [],
+        "scales": [{"id": "agree5", "min": 1, "max": 5,
+                    "labels": {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree",
+                               4: "Agree", 5: "Strongly agree"},
+                    "not_applicable": "Don't know / not applicable"}],
+        "pages": [{"id": "page_1", "title": "Page 1", "items": []}],
+    }
+
+
+def create_survey(slug: str, title: str, staff: StaffUser | None = None) -> Survey:
+    """Create a survey with an empty draft (nothing is published until :func:`publish_draft`)."""
+    if db.session.scalar(select(Survey).where(Survey.slug == slug)) is not None:
+        raise VocappError(f"a survey with id '{slug}' already exists")
+    if not re.fullmatch(definition_schema()["$defs"]["survey_id"]["pattern"], slug):
+        raise VocappError(f"survey id '{slug}' {definition_schema()['$defs']['survey_id']['errorMessage']}")
+    if not title.strip():
+        raise VocappError("a survey needs a title")
+    survey = Survey(slug=slug, title=title[:300], draft_definition=new_definition(slug, title),
+                    draft_updated_at=utcnow())
+    db.session.add(survey)
+    db.session.flush()
+    record_action(staff, "survey.create", "survey", slug)
+    db.session.commit()
+    return survey
+
+
+def draft_definition(survey: Survey) -> dict:
+    """The survey's working copy: its saved draft, else a copy of its latest version."""
+    if survey.draft_definition is not None:
+        return order_definition(copy.deepcopy(survey.draft_definition))
+    if survey.versions:
+        return version_definition(survey.versions[-1])
+    return new_definition(survey.slug, survey.title)
+
+
+def save_draft(survey: Survey, defn: dict, staff: StaffUser | None = None) -> list[Problem]:
+    """Save ``defn`` as the draft (even with errors, so work is never lost); return its problems."""
+    if defn.get("id") != survey.slug:
+        raise VocappError(f"the definition's id '{defn.get('id')}' does not match survey '{survey.slug}'")
+    survey.draft_definition = copy.deepcopy(defn)
+    survey.draft_updated_at = utcnow()
+    record_action(staff, "survey.draft.save", "survey", survey.slug)
+    db.session.commit()
+    return validate_definition(defn, f"draft of {survey.slug}")
+
+
+def discard_draft(survey: Survey, staff: StaffUser | None = None) -> None:
+    survey.draft_definition = None
+    survey.draft_updated_at = None
+    record_action(staff, "survey.draft.discard", "survey", survey.slug)
+    db.session.commit()
+
+
+def publish_draft(survey: Survey, staff: StaffUser | None = None) -> tuple[SurveyVersion, bool]:
+    """Store the draft as a new version (same path as ``surveys load``) and clear the draft."""
+    defn = draft_definition(survey)
+    version, created = store_definition(defn, validate_definition(defn, f"draft of {survey.slug}"), staff,
+                                        source="designer")
+    survey.draft_definition = None
+    survey.draft_updated_at = None
+    db.session.commit()
+    return version, created
+
+
+def read_upload(data: bytes, filename: str) -> tuple[dict | None, list[Problem]]:
+    """Parse an uploaded definition file (UTF-8 YAML or JSON)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return None, [Problem("error", filename, line, "", "file is not UTF-8 text")]
+    return parse_definition(text, Path(filename).name or "upload.yaml")
