@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
+
+import yaml
 
 BUILDER = Path(__file__).resolve().parent / "data" / "imports" / "build_binary_corpus.py"
 
@@ -16,4 +17,22 @@ def build_corpus(target: Path) -> Path:
 
 
 def survey_definition(corpus: Path) -> dict:
-    return json.loads((corpus / "responses" / "survey.json").read_text(encoding="utf-8"))
+    return yaml.safe_load((corpus / "responses" / "survey.yaml").read_text(encoding="utf-8"))
+
+
+def data_snapshot(db) -> dict[str, list[tuple]]:
+    """Every row of the tables an import may write (accounts, contacts, responses, transactions)."""
+    from sqlalchemy import text
+
+    tables = ("accounts", "contacts", "responses", "transactions")
+    return {table: sorted(tuple(str(value) for value in row)
+                          for row in db.session.execute(text(f"SELECT * FROM {table}")).all())
+            for table in tables}
+
+
+def load_test_survey(corpus: Path):
+    """Store the corpus survey definition as a survey version; returns it."""
+    from vocapp.services.surveys import store_definition
+
+    version, _ = store_definition(survey_definition(corpus))
+    return version

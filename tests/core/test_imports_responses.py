@@ -59,13 +59,13 @@ def test_unknown_item_column(corpus):
     result = validate(corpus, "unknown_item.csv")
     assert [str(issue) for issue in result.errors] == [
         "unknown_item.csv: row 1, column trust_9: 'trust_9' is not an item of survey import_test version 1 "
-        "(items: trust_1, trust_2, nps, decision_role, topics, staff, comment)"]
+        "(items: trust_1, trust_2, trust_3, nps, decision_role, topics, staff, comment)"]
 
 
 def test_missing_submitted_at_column(corpus):
     errors = [str(issue) for issue in validate(corpus, "missing_column.csv").errors]
     assert errors == ["missing_column.csv: row 1, column submitted_at: required column 'submitted_at' is missing "
-                      "(expected: email, submitted_at, trust_1, trust_2, nps, decision_role, topics, staff, comment)"]
+                      "(expected: email, submitted_at, trust_1, trust_2, trust_3, nps, decision_role, topics, staff, comment)"]
 
 
 def test_known_emails_hook_reports_unknown_contacts(corpus):
