@@ -1,0 +1,50 @@
+"""Analyst pages for scoring runs."""
+from __future__ import annotations
+
+from helpers import csrf_token
+from sqlalchemy import func, select
+from test_scoring_service import seed_survey
+
+from vocapp.extensions import db
+from vocapp.models import ScoringRun
+from vocapp.services.scoring import run_scoring
+
+
+def test_run_page_shows_evidence_with_charts_and_tables(app, client_as):
+    seed_survey(400)
+    run = run_scoring("b2b_relationship")
+    client = client_as("analyst")
+    listing = client.get("/scoring/").get_data(as_text=True)
+    assert f"/scoring/runs/{run.id}" in listing and "b2b_relationship" in listing
+    page = client.get(f"/scoring/runs/{run.id}").get_data(as_text=True)
+    for text in ("KMO", "Parallel analysis", "Cronbach", "omega", "RMSEA", "CFI", "TLI", "Factor correlations",
+                 "Scores by construct and relationship type", "trust_1", "member"):
+        assert text in page
+    assert page.count('alt="') >= 3
+    for chart in ("scree", "loadings", "distributions"):
+        response = client.get(f"/scoring/runs/{run.id}/{chart}.svg")
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.get_data(as_text=True).lstrip().startswith("<?xml")
+
+
+def test_misfit_items_are_marked(app, client_as):
+    seed_survey(400)
+    run = run_scoring("b2b_relationship")
+    named = {m["item"] for m in run.diagnostics["misfit_items"]}
+    page = client_as("analyst").get(f"/scoring/runs/{run.id}").get_data(as_text=True)
+    assert page.count("badge flagged") == len(named)
+
+
+def test_analyst_can_start_a_run_with_csrf(app, client_as):
+    seed_survey(300)
+    client = client_as("analyst")
+    token = csrf_token(client, "/scoring/")
+    response = client.post("/scoring/run", data={"survey": "b2b_relationship", "csrf_token": token})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(ScoringRun)) == 1
+    assert client.post("/scoring/run", data={"survey": "b2b_relationship"}).status_code == 400  # no CSRF
+
+
+def test_scores_need_an_analyst_login(app, client, client_as):
+    assert client.get("/scoring/").status_code == 302  # to the login page
+    assert client_as("designer").get("/scoring/").status_code == 403

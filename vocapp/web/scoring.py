@@ -1,0 +1,115 @@
+"""Analyst pages for scoring runs: list, run evidence, charts (local matplotlib SVG)."""
+from __future__ import annotations
+
+import pandas as pd
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from vocapp.extensions import db
+from vocapp.models import Contact, ContactScore, ScoringRun, Survey
+from vocapp.web import scoring_charts
+from vocapp.web.security import role_required
+
+bp = Blueprint("scoring", __name__)
+
+
+def _run_or_404(run_id: int) -> tuple[ScoringRun, str]:
+    row = db.session.execute(select(ScoringRun, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
+                             .where(ScoringRun.id == run_id)).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+def _score_frame(run_id: int) -> pd.DataFrame:
+    rows = db.session.execute(
+        select(ContactScore.construct, ContactScore.score, ContactScore.excluded, Contact.relationship)
+        .outerjoin(Contact, Contact.id == ContactScore.contact_id).where(ContactScore.run_id == run_id)).all()
+    return pd.DataFrame(rows, columns=["construct", "score", "excluded", "relationship"])
+
+
+def _svg(text: str) -> Response:
+    return Response(text, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.route("/")
+@role_required("analyst")
+def index():
+    """Every scoring run, newest first, and a form to start one."""
+    runs = db.session.execute(select(ScoringRun, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
+                              .order_by(ScoringRun.id.desc())).all()
+    surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
+    return render_template("scoring/index.html", runs=runs, surveys=surveys)
+
+
+@bp.route("/run", methods=["POST"])
+@role_required("analyst")
+def start():
+    """Score a survey (applies the stored model unless refit is ticked)."""
+    from vocapp.services.scoring import ScoringError, run_scoring
+
+    survey_id = request.form.get("survey", "")
+    try:
+        run = run_scoring(survey_id, refit=bool(request.form.get("refit")), staff=current_user)
+    except ScoringError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("scoring.index"))
+    flash(f"Scoring run {run.id} stored: {run.n_responses} responses scored.", "success")
+    return redirect(url_for("scoring.run", run_id=run.id))
+
+
+@bp.route("/runs/<int:run_id>")
+@role_required("analyst")
+def run(run_id: int):
+    """A run's diagnostics, charts and tables."""
+    run, slug = _run_or_404(run_id)
+    d = run.diagnostics
+    scores = _score_frame(run.id)
+    valid = scores[~scores["excluded"].astype(bool)].copy()
+    valid["relationship"] = valid["relationship"].fillna("unknown")
+    summary = (valid.groupby(["construct", "relationship"])["score"].agg(["count", "mean", "median"])
+               .reset_index().to_dict(orient="records"))
+    loadings = pd.DataFrame.from_dict(d.get("loadings", {}), orient="index")
+    misfit = {}
+    for m in d.get("misfit_items", []):
+        misfit.setdefault(m["item"], []).append(m["issue"])
+    return render_template(
+        "scoring/run.html", run=run, slug=slug, d=d, loadings=loadings, misfit=misfit,
+        constructs=d.get("constructs", []), distribution=summary,
+        eigen_rows=list(zip(range(1, len(d.get("eigenvalues", [])) + 1), d.get("eigenvalues", []),
+                            d.get("parallel", {}).get("random_eigenvalues", []))),
+    )
+
+
+@bp.route("/runs/<int:run_id>/scree.svg")
+@role_required("analyst")
+def scree(run_id: int):
+    run, _ = _run_or_404(run_id)
+    d = run.diagnostics
+    if not d.get("eigenvalues"):
+        abort(404)
+    return _svg(scoring_charts.scree_svg(d["eigenvalues"], d.get("parallel", {}).get("random_eigenvalues", []),
+                                         int(d.get("declared_constructs", 0))))
+
+
+@bp.route("/runs/<int:run_id>/loadings.svg")
+@role_required("analyst")
+def loadings(run_id: int):
+    run, _ = _run_or_404(run_id)
+    d = run.diagnostics
+    if not d.get("loadings"):
+        abort(404)
+    frame = pd.DataFrame.from_dict(d["loadings"], orient="index")[d["factor_names"]]
+    return _svg(scoring_charts.loadings_svg(frame, {m["item"] for m in d.get("misfit_items", [])}))
+
+
+@bp.route("/runs/<int:run_id>/distributions.svg")
+@role_required("analyst")
+def distributions(run_id: int):
+    run, _ = _run_or_404(run_id)
+    scores = _score_frame(run.id)
+    scores = scores[~scores["excluded"].astype(bool)]
+    if scores.empty:
+        abort(404)
+    return _svg(scoring_charts.distributions_svg(scores, run.diagnostics.get("constructs", [])))

@@ -1,0 +1,72 @@
+"""Matplotlib (Agg) SVG charts for the scoring pages; data in, SVG text out."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 10})
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def scree_svg(eigenvalues: list[float], random_line: list[float], declared: int) -> str:
+    """Eigenvalues with Horn's parallel-analysis 95th-percentile line and the declared count marked."""
+    x = np.arange(1, len(eigenvalues) + 1)
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(x, eigenvalues, "o-", color="#1f4e79", label="Observed eigenvalues")
+    if random_line:
+        ax.plot(x, random_line, "s--", color="#c55a11", label="Random data, 95th percentile")
+    ax.axvline(declared + 0.5, color="#777", linestyle=":", label=f"Declared constructs ({declared})")
+    ax.set_xlabel("Factor number")
+    ax.set_ylabel("Eigenvalue")
+    ax.set_xticks(x)
+    ax.legend(frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    return _svg(fig)
+
+
+def loadings_svg(loadings: pd.DataFrame, misfit: set[str]) -> str:
+    """Heatmap of items x factors (diverging, -1..1) with values written in; misfit items marked '*'."""
+    height = max(3.0, 0.28 * len(loadings) + 1.2)
+    fig, ax = plt.subplots(figsize=(1.1 * loadings.shape[1] + 2.6, height))
+    image = ax.imshow(loadings.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    ax.set_xticks(range(loadings.shape[1]), loadings.columns, rotation=30, ha="right")
+    labels = [f"* {i}" if i in misfit else i for i in loadings.index]
+    ax.set_yticks(range(len(loadings)), labels)
+    for tick, item in zip(ax.get_yticklabels(), loadings.index):
+        if item in misfit:
+            tick.set_color("#b00020")
+            tick.set_fontweight("bold")
+    for (r, c), value in np.ndenumerate(loadings.to_numpy()):
+        ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if abs(value) > 0.55 else "black")
+    fig.colorbar(image, ax=ax, label="Loading", shrink=0.8)
+    return _svg(fig)
+
+
+def distributions_svg(scores: pd.DataFrame, constructs: list[str]) -> str:
+    """Box plots of 0-100 scores per construct, one box per relationship type."""
+    groups = sorted(scores["relationship"].fillna("unknown").unique())
+    fig, axes = plt.subplots(1, len(constructs), figsize=(3.2 * len(constructs), 3.4), sharey=True,
+                             squeeze=False)
+    for ax, construct in zip(axes[0], constructs):
+        part = scores[scores["construct"] == construct]
+        data = [part.loc[part["relationship"].fillna("unknown") == g, "score"].dropna().to_numpy()
+                for g in groups]
+        ax.boxplot(data, tick_labels=groups, showmeans=True)
+        ax.set_title(construct)
+        ax.set_ylim(0, 100)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("Score (0-100)")
+    return _svg(fig)
