@@ -1,8 +1,128 @@
-"""``vocapp canvas``: the canvas command group."""
+"""``vocapp canvas``: the canvas command group (place, show, movements, suppression)."""
 from __future__ import annotations
 
+import csv
+import functools
+import io
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
 from flask.cli import AppGroup
 
+from vocapp.errors import VocappError
+
 group = AppGroup("canvas", help="The Customer Segmentation Canvas: place, show, movements, suppression.")
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def specific_errors(command):
+    """Report a VocappError as click's one-line ``Error: <message>`` with exit status 1."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except VocappError as exc:
+            raise click.ClickException(str(exc)) from exc
+    return wrapper
+
+
+def formula_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(frame: pd.DataFrame, out: str | None) -> None:
+    """Write ``frame`` as formula-safe CSV to ``out`` (or stdout)."""
+    safe = frame.astype(object).map(formula_safe) if not frame.empty else frame
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.1f")
+    if out:
+        Path(out).write_text(buffer.getvalue(), encoding="utf-8")
+    else:
+        sys.stdout.write(buffer.getvalue())
+
+
+@group.command("place")
+@click.option("--definition", "definition", type=click.Path(dir_okay=False), default=None,
+              help="Canvas definition file (YAML/JSON); default: the shipped default_canvas.yaml.")
+@specific_errors
+def place_command(definition: str | None) -> None:
+    """Place every account from the latest scores and transactions and store the placement run."""
+    from vocapp.services.canvas import place
+    run = place(definition)
+    summary = run.summary
+    click.echo(f"Placement run {run.id}: {summary['n_accounts']} accounts "
+               f"({summary['n_heard']} heard) as of {run.as_of.date().isoformat()}")
+    for row in summary["zones"]:
+        click.echo(f"  {row['zone']:<20} {row['accounts']:>6}   leave alone {row['leave_alone']}")
+    click.echo(f"Leave alone: {summary['n_flagged']} accounts flagged")
+    if summary["n_held_by_hysteresis"]:
+        click.echo(f"Held in their previous zone by hysteresis: {summary['n_held_by_hysteresis']}")
+    for item in summary["unmapped_categories"]:
+        click.echo(f"Warning: transaction category {item['category']!r} is not mapped "
+                   f"({item['n_transactions']} transactions left out); add it to the definition's categories")
+    model = summary.get("unheard_model") or {}
+    if model.get("cv_r2") is not None:
+        click.echo(f"Unheard estimates: readiness from behaviour, cross-validated R2 {model['cv_r2']:.2f}, "
+                   f"side-of-cut accuracy {model['cv_side_accuracy']:.0%} ({model['n_train']} heard accounts)")
+    clusters = summary.get("clusters") or {}
+    if clusters.get("k"):
+        click.echo(f"Exploratory clusters: {clusters['k']} ({clusters['criterion']})")
+
+
+@group.command("show")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to a file.")
+@click.option("--run", "run_id", type=int, default=None, help="Placement run id (default: latest).")
+@specific_errors
+def show_command(fmt: str, out: str | None, run_id: int | None) -> None:
+    """The placement table: one row per account."""
+    from vocapp.services.canvas import placement_table
+    from vocapp.services.canvas_queries import TABLE_COLUMNS, TAIL_COLUMNS
+    run, frame = placement_table(run_id)
+    columns = TABLE_COLUMNS + list(run.summary.get("constructs", [])) + TAIL_COLUMNS
+    frame = frame[columns]
+    if fmt == "csv":
+        write_csv(frame, out)
+        return
+    text = frame.to_string(index=False, float_format=lambda v: f"{v:.1f}", na_rep="-")
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@group.command("movements")
+@click.option("--from", "from_run", type=int, default=None, help="Earlier placement run (default: the one "
+              "before --to).")
+@click.option("--to", "to_run", type=int, default=None, help="Later placement run (default: latest).")
+@specific_errors
+def movements_command(from_run: int | None, to_run: int | None) -> None:
+    """Accounts per (from zone, to zone) between two placement runs."""
+    from vocapp.services.canvas import movements_between
+    earlier, later, table = movements_between(from_run, to_run)
+    click.echo(f"Movements from placement run {earlier.id} to run {later.id}:")
+    for row in table.itertuples():
+        marker = "->" if row.moved else "=="
+        click.echo(f"  {row.from_zone:<20} {marker} {row.to_zone:<20} {row.count:>6}")
+    click.echo(f"Moved: {int(table.loc[table['moved'], 'count'].sum())} accounts")
+
+
+@group.command("suppression")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="CSV file to write.")
+@click.option("--run", "run_id", type=int, default=None, help="Placement run id (default: latest).")
+@specific_errors
+def suppression_command(out: str, run_id: int | None) -> None:
+    """Contact e-mails of accounts flagged leave-alone, with the reason (CSV for a CRM or mail tool)."""
+    from vocapp.services.canvas import suppression_list
+    frame = suppression_list(run_id)
+    write_csv(frame, out)
+    click.echo(f"Wrote {len(frame)} contacts of {frame['account_id'].nunique()} flagged accounts to {out}")
+
 
 commands = [group]

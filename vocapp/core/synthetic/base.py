@@ -160,6 +160,8 @@ def _responses(contacts: pd.DataFrame, truth: pd.DataFrame, key_records: list[di
     other = rng.choice(["open_to_more", "no_preference"], size=len(responded))
     answers["contact_preference"] = np.where(essential, "essential_only", other)
     answers["decision_role"] = responded["role"].to_numpy()
+    nps = np.clip(np.round(7 + 1.5 * latent["trust"] + 1.2 * rng.standard_normal(len(responded))), 0, 10)
+    answers["nps"] = nps.astype(int)
     submitted = as_of - pd.to_timedelta(rng.integers(1, 60, size=len(responded)), unit="D")
     answers.insert(0, "submitted_at", submitted.strftime("%Y-%m-%dT%H:%M:%S"))
     answers.insert(0, "email", responded["email"].to_numpy())
