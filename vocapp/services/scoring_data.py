@@ -7,7 +7,6 @@ executemany (other databases).
 from __future__ import annotations
 
 import io
-import math
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -26,35 +25,38 @@ ACCOUNT_SCORE_COLUMNS = ("run_id", "account_id", "construct", "score", "low", "h
 def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Complete responses to the given survey versions, in one query joined to their contacts.
 
-    Returns ``answers`` (index response_id, one column per item; NaN missing) and ``meta`` (index
-    response_id: contact_id, account_id, role, relationship, duration_seconds, submitted_at). The role is
-    the response's ``decision_role`` answer when there is one, else the contact's role.
+    The database extracts each item from the answers JSON (``json_extract`` on SQLite, ``->>`` on
+    PostgreSQL), so no per-response JSON parsing happens in Python. Returns ``answers`` (index
+    response_id, one float column per item; NaN missing or non-numeric) and ``meta`` (index response_id:
+    contact_id, account_id, role, relationship, duration_seconds, submitted_at). The role is the
+    response's ``decision_role`` answer when there is one, else the contact's role.
     """
+    item_columns = [Response.answers[item].as_string().label(f"i{k}") for k, item in enumerate(items)]
     stmt = (
-        select(Response.id, Response.contact_id, Response.answers, Response.duration_seconds,
-               Response.submitted_at, Contact.account_id, Contact.role, Contact.relationship)
+        select(Response.id, Response.contact_id, Response.duration_seconds, Response.submitted_at,
+               Contact.account_id, Contact.role, Contact.relationship,
+               Response.answers[ROLE_ITEM].as_string(), *item_columns)
         .outerjoin(Contact, Contact.id == Response.contact_id)
         .where(Response.survey_version_id.in_(list(version_ids)), Response.status == "complete")
         .order_by(Response.id)
     )
-    rows = db.session.execute(stmt).all()
-    ids, contact_ids, answers, durations, submitted, account_ids, roles, relationships = (
-        list(col) for col in zip(*rows)) if rows else ([] for _ in range(8))
-    index = pd.Index(ids, name="response_id", dtype="int64")
-    columns = {item: pd.to_numeric(pd.Series([a.get(item) if a else None for a in answers], dtype=object),
-                                   errors="coerce").to_numpy(dtype=float)
-               for item in items}
-    answer_frame = pd.DataFrame(columns, index=index)
-    stated_roles = [a.get(ROLE_ITEM) if a else None for a in answers]
+    rows = db.session.connection().execute(stmt).all()  # Core rows: no ORM loading per response
+    meta_names = ["response_id", "contact_id", "duration_seconds", "submitted_at", "account_id", "contact_role",
+                  "relationship", "stated_role"]
+    frame = pd.DataFrame.from_records(rows, columns=meta_names + list(items), coerce_float=False)
+    index = pd.Index(frame["response_id"].astype("int64"), name="response_id")
+    values = frame[list(items)].apply(pd.to_numeric, errors="coerce").astype(float).to_numpy()
+    answers = pd.DataFrame(values, index=index, columns=list(items))
+    stated = frame["stated_role"].where(frame["stated_role"].notna() & (frame["stated_role"] != ""))
     meta = pd.DataFrame({
-        "contact_id": pd.array(contact_ids, dtype="Int64"),
-        "account_id": pd.array(account_ids, dtype="Int64"),
-        "role": [s if isinstance(s, str) and s else r for s, r in zip(stated_roles, roles)],
-        "relationship": relationships,
-        "duration_seconds": pd.to_numeric(pd.Series(durations, dtype=object), errors="coerce").to_numpy(float),
-        "submitted_at": pd.to_datetime(pd.Series(submitted, dtype=object), utc=True),
-    }, index=index)
-    return answer_frame, meta
+        "contact_id": frame["contact_id"].astype("Int64"),
+        "account_id": frame["account_id"].astype("Int64"),
+        "role": stated.fillna(frame["contact_role"]),
+        "relationship": frame["relationship"],
+        "duration_seconds": pd.to_numeric(frame["duration_seconds"], errors="coerce").astype(float),
+        "submitted_at": pd.to_datetime(frame["submitted_at"], utc=True),
+    }).set_axis(index)
+    return answers, meta
 
 
 def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
@@ -68,13 +70,9 @@ def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Row tuples with NaN/NA turned into None and numpy scalars into Python ones."""
-    cols = []
-    for name in frame.columns:
-        values = frame[name].astype(object).to_numpy()
-        cols.append([None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
-                     else (v.item() if isinstance(v, np.generic) else v) for v in values])
-    return list(zip(*cols))
+    """Row tuples of Python values with NaN/NA turned into None."""
+    plain = frame.astype(object)
+    return list(plain.where(frame.notna(), None).itertuples(index=False, name=None))
 
 
 def bulk_insert(model: type, columns: Sequence[str], frame: pd.DataFrame) -> None:

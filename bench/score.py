@@ -1,0 +1,173 @@
+"""Benchmark `vocapp score` end to end against the in-memory floor.
+
+    python bench/score.py [--database URL] [--n 100000] [--items-per-construct 8]
+
+Stores n contacts x 24 Likert items (3 constructs x 8, 5-point) as responses in the database (SQLite by
+default; e.g. --database postgresql+psycopg://postgres@127.0.0.1:5432/test), then, each in a fresh
+process so peak memory is the scoring's own:
+
+- score: `run_scoring` (what `vocapp score` calls) -> time split into read / fit / score / write and the
+  process's peak RSS;
+- floor: the same matrix read from Parquet, then factor_analyzer FactorAnalyzer fit + transform.
+
+Prints the figures and the ratio end-to-end / floor (target <= 3x, peak < 1 GB). WARNING: the target
+database's vocapp tables are dropped and recreated.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SURVEY_ID = "bench_survey"
+CONSTRUCTS = ("trust", "appetite", "innovation")
+
+
+def definition(items_per_construct: int) -> dict:
+    """A survey definition with ``items_per_construct`` 5-point items per construct, 2 reverse-keyed each."""
+    items = [{"id": f"{c}_{k}", "type": "likert", "text": f"{c} statement {k}", "scale": "agree5",
+              "construct": c, "reverse": k > items_per_construct - 2}
+             for c in CONSTRUCTS for k in range(1, items_per_construct + 1)]
+    return {"id": SURVEY_ID, "title": "Benchmark", "version": 1, "languages": ["en"],
+            "constructs": [{"id": c, "label": c, "description": c} for c in CONSTRUCTS],
+            "scales": [{"id": "agree5", "min": 1, "max": 5, "labels": {1: "Strongly disagree", 5: "Strongly agree"}}],
+            "pages": [{"id": "p1", "title": "Statements", "items": items}]}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_app(url: str):
+    from vocapp import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def setup(url: str, n: int, items_per_construct: int, parquet: Path) -> None:
+    """Fresh schema, one survey version, n/3 accounts, n contacts, n complete responses; Parquet copy."""
+    import numpy as np
+    from sqlalchemy import insert
+
+    from vocapp.core.definitions import content_hash
+    from vocapp.core.scoring import build_item_key, response_matrix
+    from vocapp.core.synthetic.responses import simulate_responses
+    from vocapp.extensions import db
+    from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
+
+    defn = definition(items_per_construct)
+    key = build_item_key(defn)
+    rng = np.random.default_rng(1)
+    loadings = {i: float(rng.uniform(0.6, 0.8)) for i in key.items}
+    phi = np.array([[1.0, 0.4, 0.2], [0.4, 1.0, 0.3], [0.2, 0.3, 1.0]])
+    answers, _ = simulate_responses(key, loadings, n, phi, random_state=2, missing_rate=0.01)
+    response_matrix(answers, key).to_parquet(parquet)
+    app = make_app(url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        survey = Survey(slug=SURVEY_ID, title="Benchmark")
+        db.session.add(survey)
+        db.session.flush()
+        version = SurveyVersion(survey_id=survey.id, number=1, definition=defn, content_hash=content_hash(defn))
+        db.session.add(version)
+        db.session.flush()
+        n_accounts = max(1, n // 3)
+        db.session.execute(insert(Account), [{"id": a, "external_id": f"A{a}", "name": f"Account {a}"}
+                                             for a in range(1, n_accounts + 1)])
+        roles = ["decision_maker", "influencer", "user"]
+        now = datetime.now(timezone.utc)
+        chunk = 20000
+        records = answers.to_dict(orient="records")
+        for start in range(0, n, chunk):
+            ids = range(start + 1, min(n, start + chunk) + 1)
+            db.session.execute(insert(Contact), [
+                {"id": i, "account_id": 1 + i % n_accounts, "email": f"c{i}@example.org",
+                 "relationship": "member", "role": roles[i % 3]} for i in ids])
+            durations = rng.uniform(120, 600, len(ids))
+            db.session.execute(insert(Response), [
+                {"id": i, "survey_version_id": version.id, "contact_id": i, "source": "import",
+                 "status": "complete", "started_at": now, "submitted_at": now, "duration_seconds": float(d),
+                 "answers": {k: (None if v != v else int(v)) for k, v in records[i - 1].items()}}
+                for i, d in zip(ids, durations)])
+        db.session.commit()
+
+
+def phase_score(url: str) -> dict:
+    from vocapp.services.scoring import run_scoring
+
+    app = make_app(url)
+    with app.app_context():
+        start = time.perf_counter()
+        run = run_scoring(SURVEY_ID, refit=True)
+        total = time.perf_counter() - start
+        return {"total": total, **run.timings, "n_responses": run.n_responses, "run_id": run.id,
+                "peak_rss_mb": peak_rss_mb()}
+
+
+def phase_floor(parquet: str) -> dict:
+    import warnings
+
+    import pandas as pd
+    from factor_analyzer import FactorAnalyzer
+
+    start = time.perf_counter()
+    matrix = pd.read_parquet(parquet).dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fa = FactorAnalyzer(n_factors=len(CONSTRUCTS), rotation="oblimin").fit(matrix.to_numpy())
+        fa.transform(matrix.to_numpy())
+    return {"total": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
+
+
+def child(phase: str, arg: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", phase, "--arg", arg],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{phase} phase failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--n", type=int, default=100_000, help="contacts with one response each")
+    parser.add_argument("--items-per-construct", type=int, default=8, help="3 constructs x this many items")
+    parser.add_argument("--phase", choices=["score", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--arg", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "score":
+        print(json.dumps(phase_score(args.arg)))
+        return
+    if args.phase == "floor":
+        print(json.dumps(phase_floor(args.arg)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        parquet = Path(tmp) / "matrix.parquet"
+        start = time.perf_counter()
+        setup(url, args.n, args.items_per_construct, parquet)
+        backend = url.split(":", 1)[0]
+        print(f"backend {backend}: stored {args.n} contacts x {3 * args.items_per_construct} items "
+              f"in {time.perf_counter() - start:.1f} s (setup, not timed below)")
+        score = child("score", url)
+        floor = child("floor", str(parquet))
+        print(f"vocapp score end to end: {score['total']:.2f} s  (read {score['read']:.2f}, fit {score['fit']:.2f}, "
+              f"score {score['score']:.2f}, write {score['write']:.2f}); {score['n_responses']} responses")
+        print(f"peak memory (RSS) of the scoring process: {score['peak_rss_mb']:.0f} MB (target < 1024 MB)")
+        print(f"in-memory floor (Parquet read + factor_analyzer fit + transform): {floor['total']:.2f} s, "
+              f"peak {floor['peak_rss_mb']:.0f} MB")
+        print(f"ratio end to end / floor: {score['total'] / floor['total']:.1f}x (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Demo step: score the imported synthetic responses and check the scores against the known truth."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from vocapp.extensions import db
+from vocapp.models import Account, AccountScore
+from vocapp.services.scoring import run_scoring
+
+
+def truth_recovery(run_id: int, truth: pd.DataFrame, constructs: list[str]) -> dict[str, float]:
+    """Correlation between each construct's account score and the generator's true latent value."""
+    rows = db.session.execute(select(Account.external_id, AccountScore.construct, AccountScore.score)
+                              .join(Account, Account.id == AccountScore.account_id)
+                              .where(AccountScore.run_id == run_id)).all()
+    scores = pd.DataFrame(rows, columns=["account_id", "construct", "score"])
+    wide = scores.pivot(index="account_id", columns="construct", values="score")
+    merged = wide.join(truth.assign(account_id=truth["account_id"].astype(str)).set_index("account_id"),
+                       rsuffix="_true", how="inner")
+    return {c: float(np.corrcoef(merged[c], merged[f"{c}_true"])[0, 1])
+            for c in constructs if c in merged and f"{c}_true" in merged and len(merged) > 2}
+
+
+def run(context) -> str:
+    survey_id = context.shared.get("survey_id", "b2b_relationship")
+    scoring_run = run_scoring(survey_id)
+    context.shared["scoring_run_id"] = scoring_run.id
+    d = scoring_run.diagnostics
+    parts = [f"run {scoring_run.id}: {scoring_run.n_responses} responses, {scoring_run.n_flagged} flagged"]
+    if scoring_run.method == "scale_means":
+        parts.append("too few to fit a factor model, unit-weighted scale means")
+    else:
+        alphas = [r["alpha"] for r in d["reliability"].values() if r.get("alpha") is not None]
+        parts.append(f"KMO {d['kmo']:.2f}, {d['suggested_factors']} factors suggested / "
+                     f"{d['declared_constructs']} declared, alpha {min(alphas):.2f}-{max(alphas):.2f}")
+    base = context.shared.get("base")
+    if base is not None:
+        recovery = truth_recovery(scoring_run.id, base.truth, d.get("constructs", []))
+        if recovery:
+            parts.append("account scores vs true latent r = " +
+                         ", ".join(f"{c} {r:.2f}" for c, r in recovery.items()))
+    return "; ".join(parts)
