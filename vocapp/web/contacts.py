@@ -1,0 +1,94 @@
+"""Staff pages for accounts and contacts: search, browse, account and contact pages.
+
+The upload pages (preview, then confirm) live in vocapp/web/contacts_imports.py and
+are registered on the same blueprint.
+
+Extension point: other areas add panels to the account page by appending to
+``ACCOUNT_PANELS`` a function ``panel(account) -> (template_name, context) | None``;
+each returned template is included under the contacts list with its context.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import func, or_, select
+
+from vocapp.extensions import db
+from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
+from vocapp.web.security import role_required
+
+bp = Blueprint("contacts", __name__)
+
+PER_PAGE = 50
+BROWSE_ROLES = ("designer", "analyst")
+AccountPanel = Callable[[Account], tuple[str, dict[str, Any]] | None]
+#: panels shown on the account page (scores, placements, ...), appended by other areas
+ACCOUNT_PANELS: list[AccountPanel] = []
+
+
+def _search_term() -> str:
+    return request.args.get("q", "").strip()[:200]
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@bp.route("/")
+@role_required(*BROWSE_ROLES)
+def index():
+    """Accounts, searchable by name or account id, with their number of contacts."""
+    term = _search_term()
+    query = select(Account).order_by(Account.name, Account.id)
+    if term:
+        pattern = _like(term)
+        query = query.where(or_(func.lower(Account.name).like(pattern, escape="\\"),
+                                func.lower(Account.external_id).like(pattern, escape="\\")))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    ids = [item.id for item in page.items]
+    counts = dict(db.session.execute(select(Contact.account_id, func.count(Contact.id))
+                                     .where(Contact.account_id.in_(ids)).group_by(Contact.account_id)).all())
+    return render_template("contacts/index.html", page=page, counts=counts, q=term)
+
+
+@bp.route("/people")
+@role_required(*BROWSE_ROLES)
+def people():
+    """Contacts, searchable by e-mail or name."""
+    term = _search_term()
+    query = select(Contact).join(Account).order_by(Contact.email)
+    if term:
+        pattern = _like(term)
+        full_name = func.lower(Contact.first_name + " " + Contact.last_name)
+        query = query.where(or_(Contact.email.like(pattern, escape="\\"), full_name.like(pattern, escape="\\")))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    return render_template("contacts/people.html", page=page, q=term)
+
+
+@bp.route("/accounts/<int:account_id>")
+@role_required(*BROWSE_ROLES)
+def account(account_id: int):
+    """One account: its details, its contacts and the panels other areas add."""
+    found = db.session.get(Account, account_id) or abort(404)
+    panels = [panel for panel in (make(found) for make in ACCOUNT_PANELS) if panel]
+    return render_template("contacts/account.html", account=found, panels=panels)
+
+
+@bp.route("/people/<int:contact_id>")
+@role_required(*BROWSE_ROLES)
+def contact(contact_id: int):
+    """One contact: details, attributes and responses (newest first)."""
+    found = db.session.get(Contact, contact_id) or abort(404)
+    responses = db.session.execute(
+        select(Response, Survey.slug, SurveyVersion.number)
+        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .where(Response.contact_id == found.id)
+        .order_by(Response.submitted_at.desc(), Response.id.desc())).all()
+    return render_template("contacts/contact.html", contact=found, responses=responses)
+
+
+from vocapp.web import contacts_imports  # noqa: E402,F401  (registers the upload views on bp)
