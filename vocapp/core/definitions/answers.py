@@ -149,3 +149,20 @@ def _number_answer(item: dict, raw: str) -> tuple[Any, str | None]:
 
 def _plain(number: float | int | None) -> str:
     return f"{number:g}" if isinstance(number, float) else str(number)
+
+
+def next_page_index(defn: dict, current: int, answers: dict[str, Any], step: int) -> int | None:
+    """Index of the next page (``step`` 1) or previous page (``step`` -1) with a visible item, or None."""
+    visible = visible_item_ids(defn, answers)
+    index = current + step
+    while 0 <= index < len(defn["pages"]):
+        if any(item["id"] in visible or _same_page_condition(item, defn["pages"][index])
+               for item in defn["pages"][index]["items"]):
+            return index
+        index += step
+    return None
+
+
+def _same_page_condition(item: dict, page: dict) -> bool:
+    condition = item.get("show_if")
+    return bool(condition) and condition.get("item") in {entry["id"] for entry in page["items"]}
