@@ -36,7 +36,7 @@ def placement_table(run_id: int | None = None) -> tuple[PlacementRun, pd.DataFra
     """The run and its placements, one query: account_id (external), account_name, relationship,
     n_respondents, one column per construct, readiness, opportunity, zone, leave_alone,
     leave_alone_reason, then account_pk, <construct>_low/_high, estimated_readiness, co_creation,
-    cluster, heard."""
+    cluster, heard, estimated_zone, value (net spend in the trailing 12 months)."""
     run = get_placement_run(run_id)
     stmt = (select(Placement, Account.external_id, Account.name)
             .join(Account, Account.id == Placement.account_id)
@@ -56,7 +56,8 @@ def placement_table(run_id: int | None = None) -> tuple[PlacementRun, pd.DataFra
                       leave_alone=placement.leave_alone, leave_alone_reason=placement.leave_alone_reason or "",
                       account_pk=placement.account_id, estimated_readiness=placement.estimated_readiness,
                       co_creation=placement.co_creation, cluster=placement.cluster,
-                      heard=bool(details.get("heard")), estimated_zone=details.get("estimated_zone"))
+                      heard=bool(details.get("heard")), estimated_zone=details.get("estimated_zone"),
+                      value=(details.get("metrics") or {}).get("total_12m"))
         records.append(record)
     head = TABLE_COLUMNS + constructs + TAIL_COLUMNS
     frame = pd.DataFrame.from_records(records, columns=head + [c for c in (records[0] if records else {})

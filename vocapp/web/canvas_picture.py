@@ -1,0 +1,160 @@
+"""The canvas picture: an SVG drawn server-side (points link to account pages) and a matplotlib PNG."""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from markupsafe import escape
+
+from vocapp.core.canvas import CanvasDefinition
+
+WIDTH, HEIGHT = 720, 560
+LEFT, TOP, PLOT_W, PLOT_H = 60, 20, 620, 420
+STRIP_TOP = TOP + PLOT_H + 30   # band for accounts not yet heard (opportunity only)
+STRIP_H = 40
+
+
+def _x(value: float) -> float:
+    return LEFT + PLOT_W * min(max(value, 0.0), 100.0) / 100.0
+
+
+def _y(value: float) -> float:
+    return TOP + PLOT_H * (1 - min(max(value, 0.0), 100.0) / 100.0)
+
+
+def point_radius(values: pd.Series) -> pd.Series:
+    """Radius 3-12 px by the square root of net 12-month spend (area proportional to value)."""
+    spend = pd.to_numeric(values, errors="coerce").fillna(0).clip(lower=0)
+    top = math.sqrt(spend.max()) if len(spend) and spend.max() > 0 else 1.0
+    return 3 + 9 * np.sqrt(spend) / top
+
+
+def _fmt(value) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
+
+
+def point_title(row: dict, constructs: list[str]) -> str:
+    """Hover text: account, zone, scores with intervals, respondents, leave-alone reason."""
+    parts = [f"{row['account_id']} {row['account_name']}", f"zone: {row['zone']}"]
+    for c in constructs:
+        if row.get(c) is not None and not (isinstance(row.get(c), float) and math.isnan(row[c])):
+            parts.append(f"{c} {_fmt(row[c])} [{_fmt(row.get(f'{c}_low'))}-{_fmt(row.get(f'{c}_high'))}]")
+    parts.append(f"readiness {_fmt(row['readiness'])}" if row.get("heard") else
+                 f"readiness estimate {_fmt(row.get('estimated_readiness'))} (not yet heard)")
+    parts.append(f"opportunity {_fmt(row['opportunity'])}")
+    parts.append(f"{row['n_respondents']} respondent(s)")
+    if row.get("leave_alone"):
+        parts.append(f"LEAVE ALONE: {row['leave_alone_reason']}")
+    if row.get("co_creation"):
+        parts.append("co-creation candidate")
+    return "; ".join(parts)
+
+
+def _zone_rects(definition: CanvasDefinition) -> list[str]:
+    xc, yc = _x(definition.opportunity_cut), _y(definition.readiness_cut)
+    spans = {"low": (LEFT, xc), "high": (xc, LEFT + PLOT_W)}
+    heights = {"high": (TOP, yc), "low": (yc, TOP + PLOT_H)}
+    out = []
+    for zone in definition.zones:
+        if not zone.heard:
+            out.append(f'<rect x="{LEFT}" y="{STRIP_TOP}" width="{PLOT_W}" height="{STRIP_H}" fill="{zone.colour}" '
+                       f'fill-opacity="0.12" stroke="{zone.colour}"/><text x="{LEFT + 6}" y="{STRIP_TOP + 14}" '
+                       f'class="zone-label">{escape(zone.name)} (opportunity only)</text>')
+            continue
+        (x0, x1), (y0, y1) = spans[zone.opportunity], heights[zone.readiness]
+        out.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+                   f'fill="{zone.colour}" fill-opacity="0.12"/>'
+                   f'<text x="{x0 + 6:.1f}" y="{y0 + 16:.1f}" class="zone-label">{escape(zone.name)}</text>')
+    return out
+
+
+def canvas_svg(frame: pd.DataFrame, definition: CanvasDefinition, constructs: list[str],
+               link: Callable[[int], str] | None = None) -> str:
+    """SVG of the canvas: zones, axes, one point per account (size by value, colour by zone,
+    leave-alone crossed, co-creation ringed), each with a <title> and an optional link."""
+    colours = {z.name: z.colour for z in definition.zones}
+    radius = point_radius(frame["value"]) if len(frame) else pd.Series(dtype=float)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+             f'height="{HEIGHT}" role="img" aria-labelledby="canvas-title canvas-desc" class="canvas-svg">',
+             '<title id="canvas-title">Customer Segmentation Canvas</title>',
+             f'<desc id="canvas-desc">{len(frame)} accounts by opportunity (x) and relationship readiness (y); '
+             'the table below lists the same accounts.</desc>',
+             '<style>.zone-label{font:600 13px sans-serif;fill:#333}.axis{font:12px sans-serif;fill:#333}'
+             '.pt{stroke:#fff;stroke-width:1}.la{stroke:#000;stroke-width:2}.cc{fill:none;stroke:#000;'
+             'stroke-dasharray:2 2}</style>']
+    parts += _zone_rects(definition)
+    parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="none" stroke="#555"/>')
+    xc, yc = _x(definition.opportunity_cut), _y(definition.readiness_cut)
+    parts.append(f'<line x1="{xc:.1f}" y1="{TOP}" x2="{xc:.1f}" y2="{TOP + PLOT_H}" stroke="#555" stroke-dasharray="4 3"/>')
+    parts.append(f'<line x1="{LEFT}" y1="{yc:.1f}" x2="{LEFT + PLOT_W}" y2="{yc:.1f}" stroke="#555" stroke-dasharray="4 3"/>')
+    for tick in range(0, 101, 25):
+        parts.append(f'<text x="{_x(tick):.1f}" y="{TOP + PLOT_H + 16}" text-anchor="middle" class="axis">{tick}</text>')
+        parts.append(f'<text x="{LEFT - 8}" y="{_y(tick) + 4:.1f}" text-anchor="end" class="axis">{tick}</text>')
+    parts.append(f'<text x="{LEFT + PLOT_W / 2}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
+                 f'{escape(definition.raw["axes"]["x"].get("label", "Opportunity"))} →</text>')
+    parts.append(f'<text transform="translate(16 {TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle" '
+                 f'class="axis">{escape(definition.raw["axes"]["y"].get("label", "Readiness"))} →</text>')
+    rng = np.random.default_rng(0)
+    for (_, row), r in zip(frame.iterrows(), radius):
+        row = row.to_dict()
+        cx = _x(row["opportunity"])
+        cy = _y(row["readiness"]) if row.get("heard") else STRIP_TOP + 22 + rng.uniform(-10, 10)
+        shape = [f'<title>{escape(point_title(row, constructs))}</title>',
+                 f'<circle class="pt" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colours.get(row["zone"], "#777")}"'
+                 f' fill-opacity="0.85"/>']
+        if row.get("co_creation"):
+            shape.append(f'<circle class="cc" cx="{cx:.1f}" cy="{cy:.1f}" r="{r + 3:.1f}"/>')
+        if row.get("leave_alone"):
+            d = r * 0.8
+            shape.append(f'<path class="la" d="M{cx - d:.1f} {cy - d:.1f}L{cx + d:.1f} {cy + d:.1f}'
+                         f'M{cx - d:.1f} {cy + d:.1f}L{cx + d:.1f} {cy - d:.1f}"/>')
+        body = "".join(shape)
+        if link is not None:
+            body = f'<a href="{escape(link(int(row["account_pk"])))}">{body}</a>'
+        parts.append(f'<g class="account" data-zone="{escape(row["zone"])}">{body}</g>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def canvas_png(frame: pd.DataFrame, definition: CanvasDefinition) -> bytes:
+    """PNG of the canvas drawn with matplotlib (same encoding as the SVG, without links)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 6.4), dpi=100)
+    axes = figure.add_subplot()
+    heard = frame[frame["heard"].astype(bool)] if len(frame) else frame
+    unheard = frame[~frame["heard"].astype(bool)] if len(frame) else frame
+    for zone in definition.zones:
+        if not zone.heard:
+            continue
+        x0 = definition.opportunity_cut if zone.opportunity == "high" else 0
+        x1 = 100 if zone.opportunity == "high" else definition.opportunity_cut
+        y0 = definition.readiness_cut if zone.readiness == "high" else 0
+        y1 = 100 if zone.readiness == "high" else definition.readiness_cut
+        axes.axvspan(x0, x1, (y0 + 12) / 112, (y1 + 12) / 112, color=zone.colour, alpha=0.12)
+        axes.text(x0 + 1, y1 - 4, zone.name, fontsize=9, weight="bold")
+    axes.axhspan(-12, -2, color=definition.unheard_zone.colour, alpha=0.12)
+    axes.text(1, -5, f"{definition.unheard_zone.name} (opportunity only)", fontsize=8)
+    colours = {z.name: z.colour for z in definition.zones}
+    for part, ys in ((heard, heard["readiness"] if len(heard) else []), (unheard, np.full(len(unheard), -7.0))):
+        if len(part):
+            sizes = point_radius(part["value"]) ** 2 * 1.6
+            axes.scatter(part["opportunity"], ys, s=sizes, c=[colours.get(z, "#777") for z in part["zone"]],
+                         alpha=0.85, edgecolors="white", linewidths=0.5)
+            flagged = part["leave_alone"].astype(bool).to_numpy()
+            axes.scatter(part["opportunity"][flagged], np.asarray(ys)[flagged], marker="x", c="black", s=30)
+    axes.axvline(definition.opportunity_cut, color="#555", linestyle="--", linewidth=0.8)
+    axes.axhline(definition.readiness_cut, color="#555", linestyle="--", linewidth=0.8)
+    axes.set_xlim(0, 100)
+    axes.set_ylim(-12, 100)
+    axes.set_xlabel(definition.raw["axes"]["x"].get("label", "Opportunity"))
+    axes.set_ylabel(definition.raw["axes"]["y"].get("label", "Readiness"))
+    axes.set_title("Customer Segmentation Canvas (x = leave alone)")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
