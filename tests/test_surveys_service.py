@@ -126,3 +126,17 @@ def test_cli_load_refuses_broken_file(runner) -> None:
     assert "pages[1].items[1].id: duplicate item id 'comment'" in result.output
     assert "was not loaded" in result.output
     assert "no surveys yet" in runner.invoke(args=["surveys", "list"]).output
+
+
+def test_demo_step_loads_the_default_questionnaire(app, db, tmp_path: Path) -> None:
+    from vocapp.demo import DemoContext
+    from vocapp.demo.questionnaire import run
+
+    context = DemoContext(app=app, workdir=tmp_path)
+    summary = run(context)
+    assert summary == "loaded b2b_relationship version 1 and b2b_pulse version 1"
+    assert context.shared["survey_id"] == "b2b_relationship"
+    stored = db.session.get(SurveyVersion, context.shared["survey_version_id"])
+    assert stored.content_hash == content_hash(read_definition(DEFAULT)[0])
+    assert run(context) == summary  # running the demo again adds nothing
+    assert len(db.session.scalars(select(SurveyVersion)).all()) == 2

@@ -195,3 +195,12 @@ def test_order_definition_restores_documented_key_order_after_shuffling() -> Non
     restored = order_definition(scrambled)
     assert restored == defn
     assert dump_definition(restored, "yaml") == dump_definition(defn, "yaml")
+
+
+def test_yaml_booleans_in_scale_labels_are_located_with_a_hint() -> None:
+    text = "id: s\ntitle: S\nscales:\n  - id: yn\n    min: 1\n    max: 2\n    labels:\n      1: No\n      2: Yes\n" \
+           "pages:\n  - {id: p, title: P, items: [{id: q, type: text, text: Q}]}\n"
+    _, problems = parse_definition(text, "yn.yaml")
+    assert [(p.line, p.path) for p in problems] == [(8, "scales[0].labels.1"), (9, "scales[0].labels.2")]
+    assert problems[0].message == ("expected string or mapping, got true/false "
+                                   "(in YAML, quote words such as yes, no, on and off)")

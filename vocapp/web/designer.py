@@ -194,7 +194,8 @@ def preview(slug: str):
             page = following
     view = page_view(defn, page, answers, errors)
     return render_template("designer/preview.html", survey=survey, page=view, number=number,
-                           state=json.dumps(answers))
+                           state=json.dumps(answers), title=localise(defn["title"], view["language"],
+                                                                    defn.get("languages") or []))
 
 
 def _preview_state(raw: str) -> dict[str, Any]:

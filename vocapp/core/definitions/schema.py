@@ -34,15 +34,21 @@ def schema_problems(defn: Any, filename: str, locate: Locate) -> list[Problem]:
     """Every schema violation in ``defn`` as an error located by path and line."""
     problems = []
     for error in _validator().iter_errors(defn):
-        for path, message in _describe(error):
+        for path, message in _describe(error, error_path(error.absolute_path, defn)):
             problems.append(Problem("error", filename, locate(path), path, message))
     return problems
 
 
-def error_path(parts: Any) -> str:
+def error_path(parts: Any, instance: Any) -> str:
+    """Location path of a jsonschema error; integers are list indexes only inside lists."""
     path = ""
     for part in parts:
-        path = index_path(path, part) if isinstance(part, int) else key_path(path, part)
+        if isinstance(instance, list) and isinstance(part, int):
+            path = index_path(path, part)
+            instance = instance[part] if 0 <= part < len(instance) else None
+        else:
+            path = key_path(path, part)
+            instance = instance.get(part) if isinstance(instance, dict) else None
     return path
 
 
@@ -69,9 +75,8 @@ def _expected(types: Any) -> str:
     return " or ".join(_JSON_TYPE_NAMES.get(name, name) for name in names)
 
 
-def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
-    """Turn one jsonschema error into ``(path, message)`` pairs a person can act on."""
-    path = error_path(error.absolute_path)
+def _describe(error: ValidationError, path: str) -> Iterator[tuple[str, str]]:
+    """Turn one jsonschema error at ``path`` into ``(path, message)`` pairs a person can act on."""
     kind, instance, schema = error.validator, error.instance, error.schema
     custom = schema.get("errorMessage") if isinstance(schema, dict) else None
     if kind == "required":
@@ -89,7 +94,8 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
                 hint = f" (did you mean '{close[0]}'?)" if close else f"; allowed keys: {', '.join(known)}"
                 yield key_path(path, key), f"unknown key '{key}'{hint}"
     elif kind == "type":
-        yield path, f"expected {_expected(error.validator_value)}, got {type_name(instance)}"
+        hint = " (in YAML, quote words such as yes, no, on and off)" if isinstance(instance, bool) else ""
+        yield path, f"expected {_expected(error.validator_value)}, got {type_name(instance)}{hint}"
     elif kind == "enum":
         choices = ", ".join(str(choice) for choice in error.validator_value)
         yield path, f"{instance!r} is not allowed here; expected one of: {choices}"

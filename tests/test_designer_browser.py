@@ -1,0 +1,44 @@
+"""The designer in a real browser (Debian's Chromium via Playwright): edit an item, then preview it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import STAFF_PASSWORD
+from helpers import browser_login
+from vocapp.services import surveys as survey_service
+
+DEFAULT = Path(__file__).resolve().parent.parent / "survey_definitions" / "b2b_relationship.yaml"
+
+
+@pytest.mark.browser
+def test_edit_an_item_and_preview_it(page, live_server, make_staff, db, artifacts_dir) -> None:
+    survey_service.load_definition_file(DEFAULT)
+    designer = make_staff("designer")
+    browser_login(page, live_server, designer.email, STAFF_PASSWORD)
+
+    page.goto(f"{live_server}/designer/b2b_relationship/draft")
+    page.get_by_role("link", name="Edit item trust_1").click()
+    page.get_by_label("Question or statement").fill("We keep our <b>promises</b> to you.")
+    page.get_by_label("Help text").fill("Think about the last twelve months.")
+    page.get_by_role("button", name="Save item").click()
+    assert page.get_by_text("Item trust_1 saved.").is_visible()
+
+    page.get_by_role("link", name="Preview the draft").click()
+    page.get_by_label("I recommend or influence, but someone else decides").check()
+    page.get_by_role("button", name="Next").click()
+    question = page.get_by_role("group", name="We keep our <b>promises</b> to you.")
+    assert question.is_visible()
+    assert question.get_by_text("Think about the last twelve months.").is_visible()
+    question.get_by_label("Agree", exact=True).check()
+    page.screenshot(path=str(artifacts_dir / "designer-preview-edited-item.png"), full_page=True)
+
+    # Same-page display logic, progressively enhanced: topics appear only for "more contact".
+    page.get_by_role("button", name="Next").click()
+    topics = page.get_by_role("group", name="Which topics would you most like to hear about?")
+    assert topics.is_hidden()
+    page.get_by_label("More contact would be welcome").check()
+    assert topics.is_visible()
+    page.get_by_label("Essential contact only, please").check()
+    assert topics.is_hidden()
