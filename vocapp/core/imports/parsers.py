@@ -13,7 +13,7 @@ from .columns import Parser
 NO_PROBLEM = np.nan
 DECIMAL_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 INTEGER_PATTERN = r"^[+-]?\d+$"
-DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+TIME_PATTERN = r"^[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 
 
 def shown(cells: pd.Series) -> pd.Series:
@@ -24,8 +24,12 @@ def shown(cells: pd.Series) -> pd.Series:
 
 
 def reasons_where(bad: pd.Series, cells: pd.Series, suffix: str) -> pd.Series:
-    """Reason ``'<value>' <suffix>`` where ``bad`` is true, missing elsewhere."""
-    return (shown(cells) + " " + suffix).where(bad, NO_PROBLEM)
+    """Reason ``'<value>' <suffix>`` where ``bad`` is true, missing elsewhere (built for bad cells only)."""
+    reasons = pd.Series(NO_PROBLEM, index=cells.index, dtype=object)
+    bad = bad.fillna(False).to_numpy(dtype=bool)
+    if bad.any():
+        reasons[bad] = (shown(cells[bad]) + " " + suffix).to_numpy(dtype=object)
+    return reasons
 
 
 def text() -> Parser:
@@ -84,8 +88,9 @@ def integer_range(low: int, high: int, what: str, missing_labels: Iterable[str] 
 def iso_date(today: dt.date | None = None) -> Parser:
     """A calendar date YYYY-MM-DD (a time part is allowed and ignored); not after ``today``."""
     def parse(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-        day = cells.str.extract(DATE_PATTERN, expand=False)
-        dates = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+        rest = cells.str.slice(10)
+        time_ok = ((rest == "") | rest.str.match(TIME_PATTERN)).astype(bool)
+        dates = pd.to_datetime(cells.str.slice(0, 10).where(time_ok), format="%Y-%m-%d", errors="coerce")
         reasons = reasons_where(dates.isna(), cells, "is not a valid date (expected YYYY-MM-DD, e.g. 2024-03-31)")
         if today is not None:
             future = dates > pd.Timestamp(today)

@@ -43,6 +43,10 @@ def validate_transactions(frame: pd.DataFrame, filename: str, known_account_ids:
     ``seen_references`` (reference -> row, updated in place so it can be carried
     across chunks; pre-fill it with references already stored) - is reported in
     ``skipped`` and left out of ``clean``.
+
+    ``clean`` columns: account_id, date (datetime64), amount (float), amount_text
+    (the validated amount as written, for exact decimal storage), category,
+    currency (upper-case), description, reference.
     """
     today = today or dt.date.today()
     spec = TableSpec(
@@ -56,6 +60,8 @@ def validate_transactions(frame: pd.DataFrame, filename: str, known_account_ids:
         unknown = ~accounts.isin(set(known_account_ids))
         checked.add(("no account has the id " + accounts +
                      " (import the contacts first, or use --create-accounts)").where(unknown), "account_id")
+    if "amount" in values:
+        values["amount_text"] = frame[checked.column_label("amount")]
     for name in OPTIONAL:
         if name not in values:
             values[name] = pd.Series(pd.NA, index=values.index, dtype=object)
@@ -71,10 +77,12 @@ def _repeated_references(clean: pd.DataFrame, filename: str, label: str, seen: d
     references = clean["reference"].dropna()
     if references.empty:
         return []
-    earlier = pd.Series([seen.get(reference) for reference in references], index=references.index, dtype=float)
+    values = references.tolist()
+    earlier = pd.Series([seen.get(reference) for reference in values], index=references.index, dtype=float)
     within = references.duplicated(keep="first") & earlier.isna()
-    first_rows = references.reset_index().groupby("reference")["row"].first()
-    earlier = earlier.fillna(references[within].map(first_rows))
+    if within.any():
+        first_rows = references.reset_index().groupby("reference")["row"].first()
+        earlier = earlier.fillna(references[within].map(first_rows))
     repeated = earlier.dropna()
     new = references[earlier.isna()]
     seen.update(zip(new.tolist(), new.index.tolist()))

@@ -5,7 +5,12 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import insert, select
 
 from vocapp.core.imports import ALL_FORMATS, DEFAULT_CHUNK_ROWS, iter_table_chunks
@@ -20,6 +25,7 @@ DEFAULT_CURRENCY = "GBP"
 COLUMNS = ("account_id", "date", "amount", "currency", "category", "description", "reference",
            "import_run_id", "created_at")
 INSERT_BATCH = 5000
+CENT = Decimal("0.01")
 
 
 def import_transactions(path: str | Path, create_accounts: bool = False, dry_run: bool = False,
@@ -64,40 +70,48 @@ def _create_accounts(external_ids: list[str]) -> dict[str, int]:
         select(Account.external_id, Account.id).where(Account.external_id.in_(external_ids))).all())
 
 
-def _rows(clean: pd.DataFrame, accounts: dict[str, int], run_id: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "account_id": clean["account_id"].map(accounts).astype("int64"),
-        "date": clean["date"].dt.strftime("%Y-%m-%d"),
-        "amount": clean["amount"].round(2),
-        "currency": clean["currency"].fillna(DEFAULT_CURRENCY),
-        "category": clean["category"],
-        "description": clean["description"],
-        "reference": clean["reference"],
-        "import_run_id": run_id,
-        "created_at": utcnow().isoformat(),
-    }, index=clean.index)
+def _arrow_rows(clean: pd.DataFrame, accounts: dict[str, int], run_id: int) -> pa.Table:
+    """The rows to store, as an Arrow table in COPY column order."""
+    n = len(clean)
+
+    def text(column: pd.Series) -> pa.Array:
+        return pa.array(column, type=pa.string(), from_pandas=True)
+
+    return pa.table({
+        "account_id": pa.array(clean["account_id"].map(accounts).to_numpy(dtype="int64")),
+        "date": pa.array(clean["date"].to_numpy().astype("datetime64[D]")),
+        "amount": text(clean["amount_text"]),
+        "currency": text(clean["currency"].fillna(DEFAULT_CURRENCY)),
+        "category": text(clean["category"]),
+        "description": text(clean["description"]),
+        "reference": text(clean["reference"]),
+        "import_run_id": pa.array(np.full(n, run_id, dtype="int64")),
+        "created_at": pa.array([utcnow().isoformat()] * n, pa.string()),
+    })
 
 
 def _write(clean: pd.DataFrame, accounts: dict[str, int], run_id: int) -> None:
     if clean.empty:
         return
-    rows = _rows(clean, accounts, run_id)
+    rows = _arrow_rows(clean, accounts, run_id)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         _copy(connection, rows)
         return
-    rows["date"] = clean["date"].dt.date
-    rows["created_at"] = utcnow()
-    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    now = utcnow()
+    records = rows.to_pylist()
+    for record in records:
+        record["amount"] = Decimal(record["amount"]).quantize(CENT, rounding=ROUND_HALF_UP)
+        record["created_at"] = now
     table = Transaction.__table__
     for start in range(0, len(records), INSERT_BATCH):
         connection.execute(insert(table), records[start:start + INSERT_BATCH])
 
 
-def _copy(connection, rows: pd.DataFrame) -> None:
+def _copy(connection, rows: pa.Table) -> None:
     """COPY the rows in CSV form through psycopg, inside the session's transaction."""
-    buffer = io.StringIO()
-    rows.to_csv(buffer, header=False, index=False, float_format="%.2f")
+    buffer = io.BytesIO()
+    pa_csv.write_csv(rows, buffer, write_options=pa_csv.WriteOptions(include_header=False))
     driver_connection = connection.connection.driver_connection
     with driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY transactions ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
