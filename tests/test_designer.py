@@ -244,3 +244,23 @@ def test_preview_applies_display_logic_across_pages(client_as, db) -> None:
     finished = done.get_data(as_text=True)
     assert "Preview finished" in finished
     assert re.search(r"<code>budget</code></td><td>1250</td>", finished)
+
+
+def test_broken_uploads_are_shown_with_their_problems_never_a_server_error(client_as, db) -> None:
+    client = client_as("designer")
+    weird = [b"id: odd\ntitle: 5\npages: nope\n", b"id: odd2\ntitle: T\npages:\n  - 3\n  - {id: p, title: 7, items: [5]}\n",
+             b"id: odd3\ntitle: T\npages:\n  - {id: p, title: P, items: [{id: q, type: likert, text: {en: 1}}]}\n"]
+    corpus = sorted((ROOT / "tests" / "data" / "definitions_broken").iterdir())
+    uploads = [(path.read_bytes(), path.name) for path in corpus] + [(data, f"weird{n}.yaml")
+                                                                     for n, data in enumerate(weird)]
+    for data, name in uploads:
+        response = _post(client, "/designer/upload", {"file": (io.BytesIO(data), name)}, token_from="/designer/",
+                         content_type="multipart/form-data")
+        assert response.status_code in (302, 400), name
+        if response.status_code == 302:
+            slug = response.location.rstrip("/").split("/")[-2]
+            assert client.get(f"/designer/{slug}/draft").status_code == 200, name
+            assert client.get(f"/designer/{slug}").status_code == 200, name
+            for url in (f"/designer/{slug}/draft", f"/designer/{slug}", f"/designer/{slug}/preview",
+                        f"/designer/{slug}/draft/pages/0/items/0", f"/designer/{slug}/draft/pages/0"):
+                assert client.get(url).status_code in (200, 302, 404), (name, url)

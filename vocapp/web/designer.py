@@ -8,7 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from vocapp.core.definitions import ITEM_TYPES, Problem, dump_definition, has_errors, localise, validate_definition
+from vocapp.core.definitions import (ITEM_TYPES, Problem, dict_entries, dump_definition, has_errors, localise,
+                                     validate_definition)
 from vocapp.core.definitions.answers import next_page_index, parse_page_answers
 from vocapp.core.definitions.form_view import page_view
 from vocapp.core.definitions.editing import add_item, add_page, move_entry, set_text
@@ -215,7 +216,11 @@ def draft(slug: str):
     problems = _draft_problems(survey, defn)
     settings = SettingsForm(data={"title": localise(defn.get("title")), "description": localise(
         defn.get("description")), "thank_you": localise(defn.get("thank_you"))})
-    return render_template("designer/draft.html", survey=survey, defn=defn, problems=problems,
+    pages = [{"index": p, "page": page, "items": [(i, item) for i, _, item in dict_entries(page, "items")]}
+             for p, _, page in dict_entries(defn, "pages")]
+    return render_template("designer/draft.html", survey=survey, defn=defn, problems=problems, pages=pages,
+                           constructs=[entry for _, _, entry in dict_entries(defn, "constructs")],
+                           scales=[entry for _, _, entry in dict_entries(defn, "scales")],
                            problems_at=problems_at, settings=settings, construct_form=ConstructForm(),
                            item_types=ITEM_TYPES)
 
@@ -261,16 +266,31 @@ def add_construct(slug: str):
 def remove_construct(slug: str, index: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    _entry(defn.get("constructs", []), index)
+    _entry(defn.get("constructs"), index)
     del defn["constructs"][index]
     _save(survey, defn)
     return redirect(url_for(".draft", slug=slug) + "#constructs")
 
 
-def _entry(entries: list, index: int) -> Any:
-    if not 0 <= index < len(entries):
+def _entry(entries: Any, index: int) -> Any:
+    if not isinstance(entries, list) or not 0 <= index < len(entries):
         abort(404)
     return entries[index]
+
+
+def _page_entry(defn: dict, page: int) -> dict:
+    """Page ``page`` of the draft (404 if there is no such page, or it is not a mapping)."""
+    entry = _entry(defn.get("pages"), page)
+    if not isinstance(entry, dict):
+        abort(404)
+    return entry
+
+
+def _item_entry(defn: dict, page: int, item: int) -> dict:
+    entry = _entry(_page_entry(defn, page).get("items"), item)
+    if not isinstance(entry, dict):
+        abort(404)
+    return entry
 
 
 def _direction() -> int:
@@ -289,7 +309,7 @@ def new_page(slug: str):
 def edit_page(slug: str, page: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    entry = _entry(defn.get("pages", []), page)
+    entry = _page_entry(defn, page)
     form = PageForm(data={"page_id": entry.get("id"), "title": localise(entry.get("title")),
                           "intro": localise(entry.get("intro"))})
     if form.validate_on_submit():
@@ -310,7 +330,7 @@ def edit_page(slug: str, page: int):
 def move_page(slug: str, page: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    _entry(defn.get("pages", []), page)
+    _entry(defn.get("pages"), page)
     defn["pages"] = move_entry(defn["pages"], page, _direction())
     _save(survey, defn)
     return redirect(url_for(".draft", slug=slug))
@@ -320,7 +340,7 @@ def move_page(slug: str, page: int):
 def remove_page(slug: str, page: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    _entry(defn.get("pages", []), page)
+    _entry(defn.get("pages"), page)
     del defn["pages"][page]
     _save(survey, defn)
     flash("Page removed.", "success")
@@ -331,10 +351,12 @@ def remove_page(slug: str, page: int):
 def new_item(slug: str, page: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    _entry(defn.get("pages", []), page)
+    _page_entry(defn, page)
     kind = request.form.get("type", "likert")
     if kind not in ITEM_TYPES:
         abort(400)
+    if not isinstance(defn["pages"][page].get("items", []), list):
+        abort(404)
     defn, index = add_item(defn, page, kind)
     _save(survey, defn)
     return redirect(url_for(".edit_item", slug=slug, page=page, item=index))
@@ -344,7 +366,7 @@ def new_item(slug: str, page: int):
 def edit_item(slug: str, page: int, item: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    old = _entry(_entry(defn.get("pages", []), page).get("items", []), item)
+    old = _item_entry(defn, page, item)
     form = ItemForm()
     set_item_choices(form, defn, page, item)
     if request.method == "GET":
@@ -372,9 +394,8 @@ def edit_item(slug: str, page: int, item: int):
 def move_item(slug: str, page: int, item: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    items = _entry(defn.get("pages", []), page).get("items", [])
-    _entry(items, item)
-    defn["pages"][page]["items"] = move_entry(items, item, _direction())
+    _item_entry(defn, page, item)
+    defn["pages"][page]["items"] = move_entry(defn["pages"][page]["items"], item, _direction())
     _save(survey, defn)
     return redirect(url_for(".draft", slug=slug) + f"#page-{page}")
 
@@ -383,7 +404,7 @@ def move_item(slug: str, page: int, item: int):
 def remove_item(slug: str, page: int, item: int):
     survey = _survey(slug)
     defn = survey_service.draft_definition(survey)
-    removed = _entry(_entry(defn.get("pages", []), page).get("items", []), item)
+    removed = _item_entry(defn, page, item)
     del defn["pages"][page]["items"][item]
     _save(survey, defn)
     flash(f"Item {removed.get('id')} removed.", "success")
@@ -391,3 +412,4 @@ def remove_item(slug: str, page: int, item: int):
 
 
 bp.add_app_template_global(item_summary, "designer_item_summary")
+bp.add_app_template_global(localise, "designer_text")

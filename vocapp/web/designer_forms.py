@@ -89,13 +89,15 @@ def fill_item_form(form: ItemForm, item: dict) -> None:
     form.scale.data = item.get("scale", "")
     form.construct.data = item.get("construct", "")
     form.reverse.data = bool(item.get("reverse"))
+    options = item.get("options") if isinstance(item.get("options"), list) else []
     form.options.data = "\n".join(f"{option.get('value', '')} | {localise(option.get('label'))}"
-                                  for option in item.get("options", []) if isinstance(option, dict))
+                                  for option in options if isinstance(option, dict))
     form.number_min.data = _plain(item.get("min"))
     form.number_max.data = _plain(item.get("max"))
-    condition = item.get("show_if") or {}
+    condition = item.get("show_if") if isinstance(item.get("show_if"), dict) else {}
     form.show_if_item.data = condition.get("item", "")
-    form.show_if_values.data = ", ".join(str(value) for value in condition.get("in", []))
+    values = condition.get("in") if isinstance(condition.get("in"), list) else []
+    form.show_if_values.data = ", ".join(str(value) for value in values)
     form.show_if_op.data = condition.get("op", "")
     form.show_if_value.data = _plain(condition.get("value"))
 
@@ -151,8 +153,8 @@ def _slug(label: str) -> str:
 
 
 def _options_from_text(text: str, old: dict, defn: dict, errors: dict[str, str]) -> list[dict]:
-    old_labels = {option.get("value"): option.get("label") for option in old.get("options", [])
-                  if isinstance(option, dict)}
+    old_options = old.get("options") if isinstance(old.get("options"), list) else []
+    old_labels = {option.get("value"): option.get("label") for option in old_options if isinstance(option, dict)}
     options = []
     for line in text.splitlines():
         if not line.strip():

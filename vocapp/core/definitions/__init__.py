@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from .checks import Reporter, semantic_problems
 from .model import (CHOICE_TYPES, ITEM_TYPES, NPS_RANGE, NUMERIC_TYPES, ItemRef, answer_range,
-                    declared_languages, entries_by_id, items_by_id, iter_items, likert_key, localise,
+                    declared_languages, dict_entries, entries_by_id, items_by_id, iter_items, likert_key, localise,
                     option_values, scale_points)
 from .problems import Problem, has_errors, sort_problems
 from .schema import SCHEMA_PATH, definition_schema, schema_problems
@@ -22,7 +22,7 @@ from .translations import iter_texts
 __all__ = [
     "CHOICE_TYPES", "ITEM_TYPES", "NPS_RANGE", "NUMERIC_TYPES", "SCHEMA_PATH", "ItemRef", "LineMap", "Problem",
     "answer_range", "canonical_json", "content_hash", "declared_languages", "definition_schema",
-    "dump_definition", "entries_by_id", "has_errors", "items_by_id", "iter_items", "iter_texts", "likert_key",
+    "dict_entries", "dump_definition", "entries_by_id", "has_errors", "items_by_id", "iter_items", "iter_texts", "likert_key",
     "load_definition_file", "localise", "normalise_definition", "option_values", "order_definition", "parse_definition",
     "scale_points", "validate_definition",
 ]
