@@ -11,7 +11,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import String, func, insert, select, type_coerce
 
 from vocapp.extensions import db
 from vocapp.models import AccountScore, Contact, ContactScore, Response
@@ -20,6 +20,21 @@ ROLE_ITEM = "decision_role"
 CONTACT_SCORE_COLUMNS = ("run_id", "response_id", "contact_id", "construct", "score", "factor_score",
                          "flags", "excluded")
 ACCOUNT_SCORE_COLUMNS = ("run_id", "account_id", "construct", "score", "low", "high", "n_respondents")
+
+
+def _numeric(values: Sequence[Any]) -> np.ndarray:
+    """Floats from extracted JSON values (numbers, numeric strings, None); anything else becomes NaN."""
+    try:
+        return np.array(values, dtype=float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def _extract(item: str):
+    """SQL for one answer: SQLite's json_extract keeps numbers numeric; elsewhere the JSON text (->>)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.json_extract(Response.answers, f'$."{item}"')
+    return Response.answers[item].as_string()
 
 
 def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -31,21 +46,32 @@ def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd
     contact_id, account_id, role, relationship, duration_seconds, submitted_at). The role is the
     response's ``decision_role`` answer when there is one, else the contact's role.
     """
-    item_columns = [Response.answers[item].as_string().label(f"i{k}") for k, item in enumerate(items)]
+    item_columns = [_extract(item).label(f"i{k}") for k, item in enumerate(items)]
     stmt = (
-        select(Response.id, Response.contact_id, Response.duration_seconds, Response.submitted_at,
+        select(Response.id, Response.contact_id, Response.duration_seconds,
+               type_coerce(Response.submitted_at, String),  # parsed below, vectorised
                Contact.account_id, Contact.role, Contact.relationship,
-               Response.answers[ROLE_ITEM].as_string(), *item_columns)
+               _extract(ROLE_ITEM), *item_columns)
         .outerjoin(Contact, Contact.id == Response.contact_id)
         .where(Response.survey_version_id.in_(list(version_ids)), Response.status == "complete")
         .order_by(Response.id)
     )
-    rows = db.session.connection().execute(stmt).all()  # Core rows: no ORM loading per response
+    # plain DB-API tuples: no ORM objects or per-row result processing (every column here is a number,
+    # a string, a timestamp coerced to text, or a JSON value the database already extracted)
+    result = db.session.connection().execute(stmt)
+    rows = result.cursor.fetchall()
+    result.close()
     meta_names = ["response_id", "contact_id", "duration_seconds", "submitted_at", "account_id", "contact_role",
                   "relationship", "stated_role"]
-    frame = pd.DataFrame.from_records(rows, columns=meta_names + list(items), coerce_float=False)
+    columns = list(zip(*rows)) if rows else [() for _ in range(len(meta_names) + len(items))]
+    frame = pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in zip(meta_names, columns)})
     index = pd.Index(frame["response_id"].astype("int64"), name="response_id")
-    values = frame[list(items)].apply(pd.to_numeric, errors="coerce").astype(float).to_numpy()
+    first = len(meta_names)
+    try:  # the usual case: every extracted value is a number or missing
+        values = np.array([row[first:] for row in rows], dtype=float).reshape(len(rows), len(items))
+    except (TypeError, ValueError):
+        values = np.column_stack([_numeric(col) for col in columns[first:]]) if rows else \
+            np.empty((0, len(items)))
     answers = pd.DataFrame(values, index=index, columns=list(items))
     stated = frame["stated_role"].where(frame["stated_role"].notna() & (frame["stated_role"] != ""))
     meta = pd.DataFrame({
@@ -54,7 +80,7 @@ def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd
         "role": stated.fillna(frame["contact_role"]),
         "relationship": frame["relationship"],
         "duration_seconds": pd.to_numeric(frame["duration_seconds"], errors="coerce").astype(float),
-        "submitted_at": pd.to_datetime(frame["submitted_at"], utc=True),
+        "submitted_at": pd.to_datetime(frame["submitted_at"], utc=True, format="mixed"),
     }).set_axis(index)
     return answers, meta
 
@@ -70,9 +96,10 @@ def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Row tuples of Python values with NaN/NA turned into None."""
-    plain = frame.astype(object)
-    return list(plain.where(frame.notna(), None).itertuples(index=False, name=None))
+    """Row tuples of Python values with NaN/NA turned into None (column-wise, in C where possible)."""
+    columns = [frame[c].to_numpy(dtype=object, na_value=None).tolist() if frame[c].hasnans
+               else frame[c].tolist() for c in frame.columns]
+    return list(zip(*columns))
 
 
 def bulk_insert(model: type, columns: Sequence[str], frame: pd.DataFrame) -> None:

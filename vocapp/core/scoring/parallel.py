@@ -2,22 +2,29 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 
 def random_eigenvalues(
     n: int, p: int, n_iter: int = 20, percentile: float = 95.0, random_state: int | None = 0
 ) -> np.ndarray:
-    """The ``percentile`` of each ordered eigenvalue of correlation matrices of ``n_iter`` normal
-    ``n`` x ``p`` random data sets (seeded, so repeated runs agree)."""
+    """The ``percentile`` of each ordered eigenvalue of the correlation matrices of ``n_iter`` random
+    ``n`` x ``p`` standard-normal data sets (seeded, so repeated runs agree).
+
+    The centred scatter matrix of n independent N(0, I) rows is Wishart(n - 1, I), so each data set's
+    correlation matrix is drawn from that distribution directly (Bartlett decomposition, O(p^2)) instead
+    of generating n x p numbers: identical in distribution, and free at 100k respondents.
+    """
     if n_iter < 1:
         raise ValueError("parallel analysis needs at least one random data set")
+    if n - 1 < p:
+        raise ValueError(f"parallel analysis needs more responses ({n}) than items ({p})")
     rng = np.random.default_rng(random_state)
     eigs = np.empty((n_iter, p))
     for k in range(n_iter):
-        x = rng.standard_normal((n, p))
-        x -= x.mean(axis=0)
-        x /= np.sqrt((x * x).sum(axis=0))
-        eigs[k] = np.sort(np.linalg.eigvalsh(x.T @ x))[::-1]
+        scatter = np.atleast_2d(stats.wishart.rvs(df=n - 1, scale=np.eye(p), random_state=rng))
+        d = np.sqrt(np.diag(scatter))
+        eigs[k] = np.sort(np.linalg.eigvalsh(scatter / np.outer(d, d)))[::-1]
     return np.percentile(eigs, percentile, axis=0)
 
 
