@@ -12,6 +12,7 @@ from sklearn.cluster import KMeans
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 METRIC_FEATURES = ["opportunity", "total_12m", "purchase_frequency", "breadth"]
 
@@ -44,7 +45,8 @@ class ExploratoryClusters(ClusterMixin, BaseEstimator):
         self.silhouette_scores_ = {}
         best = None
         for k in candidates:
-            model = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(values)
+            with threadpool_limits(1):  # small data: threads only add contention on a shared machine
+                model = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(values)
             score = float(silhouette_score(values, model.labels_)) if len(set(model.labels_)) > 1 else -1.0
             self.silhouette_scores_[k] = round(score, 4)
             if best is None or score > best[0] + 1e-9:
