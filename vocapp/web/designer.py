@@ -1,7 +1,6 @@
 """The survey designer: surveys and versions, draft editing, validation, preview, publish, YAML in/out."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -10,14 +9,13 @@ from flask_login import current_user
 
 from vocapp.core.definitions import (ITEM_TYPES, Problem, dict_entries, dump_definition, has_errors, localise,
                                      validate_definition)
-from vocapp.core.definitions.answers import next_page_index, parse_page_answers
-from vocapp.core.definitions.form_view import page_view
 from vocapp.core.definitions.editing import add_item, add_page, move_entry, set_text
 from vocapp.errors import VocappError
 from vocapp.models import Survey
 from vocapp.services import surveys as survey_service
 from vocapp.web.designer_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
                                        fill_item_form, item_from_form, item_summary, set_item_choices)
+from vocapp.web.designer_preview import preview
 from vocapp.web.security import role_required
 
 bp = Blueprint("designer", __name__)
@@ -155,56 +153,9 @@ def discard(slug: str):
     return redirect(url_for(".survey", slug=slug))
 
 
-# --- preview ---------------------------------------------------------------------------------------
+# --- preview (vocapp/web/designer_preview.py) ------------------------------------------------------
 
-@bp.route("/<slug>/preview", methods=["GET", "POST"])
-def preview(slug: str):
-    """The draft (or ``?version=N``) exactly as a respondent sees it, page by page; nothing is stored.
-
-    Answers so far travel in a hidden field, so the preview needs no server-side state.
-    """
-    survey = _survey(slug)
-    number = request.args.get("version", type=int)
-    try:
-        defn = (survey_service.version_definition(survey_service.get_version(slug, number)) if number
-                else survey_service.draft_definition(survey))
-    except survey_service.SurveyNotFound:
-        abort(404)
-    if has_errors(validate_definition(defn)):
-        flash("The draft has errors; fix them to preview it.", "error")
-        return redirect(url_for(".draft", slug=slug))
-    answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    page = next_page_index(defn, -1, {}, 1)
-    if request.method == "POST":
-        answers = _preview_state(request.form.get("preview_state", "{}"))
-        page = min(max(request.form.get("page", type=int) or 0, 0), len(defn["pages"]) - 1)
-        page_items = {entry["id"] for entry in defn["pages"][page]["items"]}
-        earlier = {key: value for key, value in answers.items() if key not in page_items}
-        posted = parse_page_answers(defn, defn["pages"][page], request.form, earlier)
-        answers = {**earlier, **posted.answers}
-        if request.form.get("nav") == "back":
-            page = next_page_index(defn, page, answers, -1) or 0
-        elif posted.errors:
-            errors = posted.errors
-        else:
-            following = next_page_index(defn, page, answers, 1)
-            if following is None:
-                return render_template("designer/preview_done.html", survey=survey, defn=defn, answers=answers,
-                                       number=number)
-            page = following
-    view = page_view(defn, page, answers, errors)
-    return render_template("designer/preview.html", survey=survey, page=view, number=number,
-                           state=json.dumps(answers), title=localise(defn["title"], view["language"],
-                                                                    defn.get("languages") or []))
-
-
-def _preview_state(raw: str) -> dict[str, Any]:
-    try:
-        state = json.loads(raw)
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
+bp.add_url_rule("/<slug>/preview", "preview", preview, methods=["GET", "POST"])
 
 
 # --- draft editing -------------------------------------------------------------------------------
