@@ -83,3 +83,14 @@ def test_csv_cells_cannot_run_as_formulas(app, runner, tmp_path):
     invoke(runner, "canvas", "show", "--format", "csv", "--out", str(out))
     row = next(csv.DictReader(io.StringIO(out.read_text())))
     assert row["account_id"].startswith("'=") and row["account_name"].startswith("'+")
+
+
+def test_as_of_sets_the_transaction_window(app, runner, tmp_path):
+    with app.app_context():
+        load_generated_base(tmp_path, n_accounts=20, seed=5, score=False)
+    output = invoke(runner, "canvas", "place", "--as-of", "2026-06-30")
+    assert "as of 2026-06-30" in output and "Not yet heard" in output
+    from vocapp.services.canvas import placement_table
+    with app.app_context():
+        _, table = placement_table()
+    assert (table["zone"] == "Not yet heard").all() and table["opportunity"].max() > 50

@@ -98,3 +98,9 @@ def test_canvas_in_a_browser_with_screenshot(placed_base, live_server, page, mak
     points.first.locator("a").click()
     page.wait_for_load_state()
     assert "/canvas/accounts/" in page.url and page.locator("h2", has_text="Placement history").count() == 1
+
+
+def test_second_run_reports_movements(placed_base, client_as):
+    place()
+    page = client_as("analyst").get("/canvas/").get_data(as_text=True)
+    assert "Movements since placement run 1" in page and "No account changed zone" in page

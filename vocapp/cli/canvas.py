@@ -50,11 +50,13 @@ def write_csv(frame: pd.DataFrame, out: str | None) -> None:
 @group.command("place")
 @click.option("--definition", "definition", type=click.Path(dir_okay=False), default=None,
               help="Canvas definition file (YAML/JSON); default: the shipped default_canvas.yaml.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date the trailing 12 months end on (default: today, UTC).")
 @specific_errors
-def place_command(definition: str | None) -> None:
+def place_command(definition: str | None, as_of) -> None:
     """Place every account from the latest scores and transactions and store the placement run."""
     from vocapp.services.canvas import place
-    run = place(definition)
+    run = place(definition, as_of=as_of.date() if as_of else None)
     summary = run.summary
     click.echo(f"Placement run {run.id}: {summary['n_accounts']} accounts "
                f"({summary['n_heard']} heard) as of {run.as_of.date().isoformat()}")

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from vocapp.core.canvas.definition import build_canvas_definition
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Placement, Response as SurveyResponse, Transaction
-from vocapp.services.canvas_queries import (CanvasError, latest_placement_run, placement_history,
-                                            placement_table)
+from vocapp.services.canvas_queries import (CanvasError, latest_placement_run, movements_between,
+                                            placement_history, placement_table)
 from vocapp.web.canvas_picture import canvas_png, canvas_svg
 from vocapp.web.security import role_required
 
@@ -53,10 +53,14 @@ def index():
         zones.append({"zone": zone, "accounts": len(rows), "leave_alone": int(rows["leave_alone"].sum())})
     svg = canvas_svg(shown, definition, constructs, link=lambda pk: url_for("canvas.account", account_pk=pk))
     estimates = frame[~frame["heard"] & frame["estimated_readiness"].notna()]
+    moved = []
+    if run.previous_run_id is not None:
+        _, _, table = movements_between(run.previous_run_id, run.id)
+        moved = table[table["moved"]].to_dict("records")
     return render_template(
         "canvas/index.html", run=run, definition=definition, constructs=constructs, rows=shown.to_dict("records"),
         n_total=len(frame), zones=zones, svg=Markup(svg), filters=filters, relationships=RELATIONSHIPS,
-        summary=run.summary, estimates=estimates.to_dict("records"),
+        summary=run.summary, estimates=estimates.to_dict("records"), moved=moved,
         query={k: v for k, v in {**filters, "run": _run_arg()}.items() if v})
 
 
