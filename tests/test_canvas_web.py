@@ -104,3 +104,10 @@ def test_second_run_reports_movements(placed_base, client_as):
     place()
     page = client_as("analyst").get("/canvas/").get_data(as_text=True)
     assert "Movements since placement run 1" in page and "No account changed zone" in page
+
+
+def test_headroom_uses_the_size_attribute_imported_with_contacts(placed_base):
+    details = db.session.scalars(select(Placement.details)).all()
+    headroom = [d["metrics"]["headroom"] for d in details]
+    assert all(h is not None and h >= 0 for h in headroom)
+    assert any(h > 0 for h in headroom)

@@ -56,3 +56,11 @@ def test_unreadable_inputs_give_clear_errors(tmp_path):
         load_canvas_definition(tmp_path / "missing.yaml")
     with pytest.raises(CanvasDefinitionError, match="'zones' is a required property"):
         parse_canvas_definition(DEFAULT_TEXT.replace("zones:", "zonez:"), "typo.yaml")
+
+
+def test_categories_that_differ_only_in_case_are_an_error():
+    text = DEFAULT_TEXT.replace("  donation: ignore", "  donation: ignore\n  Donation: commercial_service")
+    with pytest.raises(CanvasDefinitionError) as info:
+        parse_canvas_definition(text, "dup.yaml")
+    [problem] = info.value.problems
+    assert problem.path == "categories.Donation" and problem.line == line_of(text, "Donation: commercial")

@@ -163,6 +163,13 @@ def _semantic_problems(raw: dict) -> list[tuple[str, str]]:
                 problems.append(("zones", f"no zone for opportunity={side_x}, readiness={side_y}"))
     if len(unheard) != 1:
         problems.append(("zones", f"exactly one zone must have 'heard: false' (found {len(unheard)})"))
+    seen_categories: dict[str, str] = {}
+    for name in raw["categories"]:
+        normal = str(name).strip().lower()
+        if normal in seen_categories:
+            problems.append((f"categories.{name}", f"category {name!r} repeats {seen_categories[normal]!r} "
+                                                   "(categories match case-insensitively)"))
+        seen_categories[normal] = str(name)
     if sum(raw["axes"]["y"]["weights"].values()) <= 0:
         problems.append(("axes.y.weights", "weights must not all be zero"))
     if sum(raw["opportunity"]["weights"].values()) <= 0:
