@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from vocapp.core.definitions import load_definition_file
-from vocapp.core.scoring import build_item_key, score_responses
+from vocapp.core.scoring import ConstructScorer, build_item_key, score_responses
 
 BFI = Path(__file__).resolve().parents[1] / "data" / "bfi"
 LETTER = {"A": "agreeableness", "C": "conscientiousness", "E": "extraversion", "N": "neuroticism",
@@ -67,13 +67,21 @@ def test_alphas_match_readme_reference(bfi):
 
 
 def test_diagnostics_match_readme(bfi):
-    _, answers, outcome = bfi
+    key, answers, outcome = bfi
     diag = outcome.scorer.diagnostics_
     assert diag["kmo"] == pytest.approx(0.85, abs=0.01)
-    assert diag["eigenvalues"][:6] == pytest.approx([5.13, 2.75, 2.14, 1.85, 1.55, 1.07], abs=0.06)
     assert diag["suggested_factors"] == 5 and diag["declared_constructs"] == 5
     assert diag["bartlett"]["p_value"] < 1e-10
-    assert diag["n"] <= answers[list(outcome.matrix.columns)].dropna().shape[0]
+    # pairwise-complete correlations: n is the sparsest item pair, between complete cases and all valid
+    assert diag["n_complete"] <= diag["n"] <= diag["n_valid"] <= len(answers)
+    # the README's reference figures are for complete cases: fitted on those, they must match
+    complete = outcome.matrix.dropna()
+    assert len(complete) == 2436
+    on_complete = ConstructScorer().fit(complete, key).diagnostics_
+    assert on_complete["n"] == on_complete["n_complete"] == 2436
+    assert on_complete["kmo"] == pytest.approx(0.85, abs=0.005)
+    assert on_complete["eigenvalues"][:6] == pytest.approx([5.13, 2.75, 2.14, 1.85, 1.55, 1.07], abs=0.006)
+    assert on_complete["suggested_factors"] == 5
 
 
 def test_weak_items_named_from_readme_list(bfi):

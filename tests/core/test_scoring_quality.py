@@ -34,7 +34,7 @@ def test_flagged_responses_are_excluded_from_fitting_but_scored():
     key, answers, durations = bad_and_good_responses()
     outcome = score_responses(answers, key, durations)
     n_clean_complete = int(outcome.matrix[~outcome.flags["excluded"]].dropna().shape[0])
-    assert outcome.scorer.diagnostics_["n"] == n_clean_complete
+    assert outcome.scorer.diagnostics_["n_complete"] == n_clean_complete
     assert outcome.scorer.diagnostics_["n_valid"] == int((~outcome.flags["excluded"]).sum())
     assert outcome.scores.loc[[1, 3]].notna().all(axis=None)
     # the mostly-empty response answered only innovation items: scored there, NaN where nothing answered

@@ -123,3 +123,15 @@ def test_cfa_fit_indices_separate_right_and_wrong_keys(simulated):
     wrong_key = type(key).from_records(records, key.constructs)
     wrong = ConstructScorer().fit(outcome.matrix, wrong_key).fit_indices_
     assert wrong["cfi"] < right["cfi"] - 0.1 and wrong["rmsea"] > right["rmsea"] + 0.05
+
+
+def test_scattered_missing_answers_do_not_discard_responses():
+    key = synthetic_key(("trust", "appetite", "innovation"), 6, 2, 1, 5)
+    answers, latent = simulate_responses(key, 0.72, 1500, PHI, random_state=8, missing_rate=0.06)
+    outcome = score_responses(answers, key)
+    diag = outcome.scorer.diagnostics_
+    # with 6% missing per item only ~1/3 of responses are complete; pairwise correlations use them all
+    assert diag["n_complete"] < 0.5 * diag["n_valid"] and diag["n"] > 0.85 * diag["n_valid"]
+    for construct in key.constructs:
+        ok = outcome.scores[construct].notna()
+        assert np.corrcoef(outcome.scores.loc[ok, construct], latent.loc[ok, construct])[0, 1] >= 0.88

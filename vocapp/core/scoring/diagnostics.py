@@ -40,7 +40,7 @@ def check_sample_size(n: int, n_items: int) -> None:
     minimum = minimum_responses(n_items)
     if n < minimum:
         raise InsufficientDataError(
-            f"Cannot fit a factor model on {n} complete valid response(s) to {n_items} items: at least "
+            f"Cannot fit a factor model on {n} valid response(s) to {n_items} items: at least "
             f"{minimum} are needed (100, and 5 per item). Unit-weighted scale means (0-100) can still "
             "be computed, but treat them as provisional: they are not weighted by a fitted model.",
             n=n, n_items=n_items, minimum=minimum,
@@ -48,15 +48,16 @@ def check_sample_size(n: int, n_items: int) -> None:
 
 
 def check_singular(corr: pd.DataFrame) -> np.ndarray:
-    """Return the eigenvalues (descending); raise SingularMatrixError naming the dependent items."""
+    """Return the eigenvalues (descending); raise SingularMatrixError naming the dependent items
+    (also when pairwise-complete correlations are not positive definite)."""
     values, vectors = np.linalg.eigh(corr.to_numpy())
     if values[0] < SINGULAR_TOLERANCE * max(values[-1], 1.0):
         weights = np.abs(vectors[:, 0])
         involved = [str(corr.columns[j]) for j in np.argsort(-weights) if weights[j] > 0.1]
         raise SingularMatrixError(
-            "Cannot fit a factor model: the item correlation matrix is singular, so some items are an "
-            f"exact linear combination of others (involved: {', '.join(involved)}). Look for duplicated "
-            "or derived columns and remove one of them.",
+            "Cannot fit a factor model: the item correlation matrix is singular (or not positive "
+            "definite), so some items are an exact linear combination of others (involved: "
+            f"{', '.join(involved)}). Look for duplicated or derived columns and remove one of them.",
             involved,
         )
     return values[::-1]
@@ -85,12 +86,23 @@ def bartlett(corr: pd.DataFrame, n: int) -> dict:
     return {"chi2": float(chi2), "df": int(df), "p_value": float(stats.chi2.sf(chi2, df))}
 
 
-def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Run every refusal check on complete-case fitting data; return (correlation matrix, eigenvalues)."""
+def pairwise_counts(data: pd.DataFrame) -> np.ndarray:
+    """Number of responses answering both items, for every pair of items (diagonal: each item)."""
+    answered = data.notna().to_numpy(dtype=np.float64)
+    return answered.T @ answered
+
+
+def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Run every refusal check on the fitting responses (missing answers allowed).
+
+    Returns (pairwise-complete correlation matrix, its eigenvalues, n), where n is the number of
+    responses behind the sparsest item pair: the sample size used for the size check and the tests.
+    """
     check_constant_items(data)
-    check_sample_size(len(data), data.shape[1])
+    n = int(pairwise_counts(data).min()) if data.shape[1] else 0
+    check_sample_size(n, data.shape[1])
     corr = data.corr()
-    return corr, check_singular(corr)
+    return corr, check_singular(corr), n
 
 
 def diagnose(

@@ -32,18 +32,30 @@ def validate_options(method: str, rotation: str | None) -> None:
         )
 
 
-def fit_efa(data: pd.DataFrame, n_factors: int, method: str, rotation: str | None) -> EfaSolution:
-    """Extract ``n_factors`` unrotated factors from complete-case ``data``, then rotate them.
+def _principal_components(corr: np.ndarray, n_factors: int) -> np.ndarray:
+    """Principal-component loadings V sqrt(lambda) of the leading ``n_factors`` eigenpairs."""
+    values, vectors = np.linalg.eigh(corr)
+    order = np.argsort(values)[::-1][:n_factors]
+    return vectors[:, order] * np.sqrt(np.clip(values[order], 0.0, None))
 
-    Oblique rotations report phi = T'T (T the rotation matrix); orthogonal ones an identity phi.
-    Rotating outside FactorAnalyzer keeps phi's rows in the same order as the loading columns.
+
+def fit_efa(corr: pd.DataFrame, n_factors: int, method: str, rotation: str | None) -> EfaSolution:
+    """Extract ``n_factors`` unrotated factors from the item correlation matrix, then rotate them.
+
+    minres and ml use factor_analyzer on the correlation matrix; principal takes the leading principal
+    components. Oblique rotations report phi = T'T (T the rotation matrix); orthogonal ones an identity
+    phi. Rotating outside FactorAnalyzer keeps phi's rows in the same order as the loading columns.
     """
     validate_options(method, rotation)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        extractor = FactorAnalyzer(n_factors=n_factors, rotation=None, method=method)
-        extractor.fit(data.to_numpy(dtype=float))
-    unrotated = np.asarray(extractor.loadings_, dtype=float)
+    r = corr.to_numpy(dtype=float, copy=True)
+    if method == "principal":
+        unrotated = _principal_components(r, n_factors)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            extractor = FactorAnalyzer(n_factors=n_factors, rotation=None, method=method, is_corr_matrix=True)
+            extractor.fit(r)
+        unrotated = np.asarray(extractor.loadings_, dtype=float)
     if rotation is None or n_factors < 2:
         return EfaSolution(unrotated, np.eye(n_factors), None)
     rotator = Rotator(method=rotation)

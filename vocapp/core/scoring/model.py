@@ -58,8 +58,9 @@ class ConstructScorer:
     def fit(self, matrix: pd.DataFrame, key: ItemKey) -> "ConstructScorer":
         """Fit on a reverse-keyed response matrix (pass only the responses to learn from).
 
-        Uses complete cases for the factor model and the CFA; raises a ``ScoringDataError`` subclass
-        with a readable message when the data cannot support a model.
+        The factor model and the CFA use pairwise-complete item correlations, so a few missing answers
+        do not discard a response; raises a ``ScoringDataError`` subclass with a readable message when
+        the data cannot support a model.
         """
         rotation = _rotation(self.rotation)
         validate_options(self.method, rotation)
@@ -67,18 +68,17 @@ class ConstructScorer:
         if missing:
             raise KeyMismatchError(f"the response matrix has no column for item(s): {', '.join(missing)}")
         valid = matrix.loc[:, list(key.items)].astype(float)
-        data = valid.dropna()
-        corr, eigenvalues = check_fit_data(data)
+        corr, eigenvalues, n = check_fit_data(valid)
         constructs = key.constructs
         n_factors = self.n_factors or len(constructs)
         if not 1 <= n_factors < len(key.items):
             raise ValueError(f"n_factors must be between 1 and {len(key.items) - 1}, got {n_factors}")
-        self.diagnostics_ = diagnose(corr, eigenvalues, len(data), len(constructs),
-                                     self.n_parallel, self.random_state)
+        self.diagnostics_ = diagnose(corr, eigenvalues, n, len(constructs), self.n_parallel, self.random_state)
         self.diagnostics_["n_factors"] = int(n_factors)
         self.diagnostics_["n_valid"] = int(len(valid))
+        self.diagnostics_["n_complete"] = int(valid.notna().all(axis=1).sum())
 
-        solution = fit_efa(data, n_factors, self.method, rotation)
+        solution = fit_efa(corr, n_factors, self.method, rotation)
         alignment = align_factors(solution.loadings, key)
         order = alignment.order(constructs)
         signs = alignment.sign[order]
@@ -92,8 +92,8 @@ class ConstructScorer:
         self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
         self.misfit_items_ = misfit_items(self.loadings_, key)
         self.reliability_ = self._reliability(valid, key)
-        self.fit_indices_ = fit_cfa(corr, len(data), key)
-        self.model_ = self._freeze(data, corr, key, scored, rotation, solution.rotation_matrix)
+        self.fit_indices_ = fit_cfa(corr, n, key)
+        self.model_ = self._freeze(valid, corr, key, scored, rotation, solution.rotation_matrix)
         self.diagnostics_["unscored_constructs"] = [c for c in constructs if c not in scored]
         return self
 
@@ -116,7 +116,8 @@ class ConstructScorer:
         sds = data.std(ddof=0).to_numpy()
         structure = self.loadings_[scored].to_numpy() @ self.factor_correlations_.loc[scored, scored].to_numpy()
         weights = np.linalg.solve(corr.to_numpy(), structure)
-        fit_scores = ((data.to_numpy() - means) / sds) @ weights
+        # the same arithmetic as FrozenModel.transform (missing answer = item mean), on the fitting rows
+        fit_scores = np.nan_to_num((data.to_numpy() - means) / sds, nan=0.0) @ weights
         scale_weights = {}
         for c in key.constructs:
             own = key.items_of(c)
@@ -129,7 +130,7 @@ class ConstructScorer:
             "method": self.method,
             "rotation": rotation,
             "n_factors": int(self.loadings_.shape[1]),
-            "n_fit": int(len(data)),
+            "n_fit": int(self.diagnostics_["n"]),
             "constructs": key.constructs,
             "key": key.to_records(),
             "item_means": {i: float(v) for i, v in zip(items, means)},
