@@ -16,9 +16,9 @@ def truth_recovery(run_id: int, truth: pd.DataFrame, constructs: list[str]) -> d
                               .join(Account, Account.id == AccountScore.account_id)
                               .where(AccountScore.run_id == run_id)).all()
     scores = pd.DataFrame(rows, columns=["account_id", "construct", "score"])
-    wide = scores.pivot(index="account_id", columns="construct", values="score")
-    merged = wide.join(truth.assign(account_id=truth["account_id"].astype(str)).set_index("account_id"),
-                       rsuffix="_true", how="inner")
+    wide = scores.pivot(index="account_id", columns="construct", values="score").reset_index()
+    merged = wide.merge(truth.assign(account_id=truth["account_id"].astype(str)), on="account_id",
+                        suffixes=("", "_true"))
     return {c: float(np.corrcoef(merged[c], merged[f"{c}_true"])[0, 1])
             for c in constructs if c in merged and f"{c}_true" in merged and len(merged) > 2}
 
