@@ -59,6 +59,13 @@ def test_utf16_with_bom_and_tabs(corpus):
     assert frame.loc[4, "first_name"] == "Carys"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(encoding):
+    frame = read_table("email;name\r\nzoe@x.example;Zoë\r\n".encode(encoding), "t.csv")
+    assert list(frame.columns) == ["email", "name"]
+    assert frame.loc[2, "name"] == "Zoë"
+
+
 def test_cp1252_accents_decode_correctly(corpus):
     frame = read_table(corpus / "contacts" / "cp1252.csv")
     assert frame.loc[2, "first_name"] == "José"

@@ -1,7 +1,8 @@
 """Text-encoding detection for CSV files.
 
 Policy (documented in docs/imports.md):
-- a UTF-8 BOM means UTF-8; a UTF-16 BOM means UTF-16 (the BOM is removed);
+- a UTF-8 BOM means UTF-8; a UTF-16 BOM means UTF-16 (the BOM is removed); UTF-16
+  without a BOM is recognised by its zero bytes in every other position;
 - a file that decodes as UTF-8 is UTF-8;
 - a file whose first non-ASCII byte is *valid* UTF-8 but which later holds an
   invalid sequence is a damaged UTF-8 file: a located error names the row;
@@ -38,6 +39,19 @@ def bom_encoding(head: bytes) -> str | None:
     return None
 
 
+def bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: mostly-ASCII text has a zero byte in every other position."""
+    sample = head[: 4096 - 4096 % 2]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def first_decode_error(stream: BinaryIO, encoding: str) -> tuple[int, int, bytes] | None:
     """Stream-decode the whole file; return (line, byte offset, bad bytes) of the first error."""
     decoder = codecs.getincrementaldecoder(encoding)()
@@ -70,7 +84,7 @@ def detect_encoding(stream: BinaryIO, filename: str) -> str:
     """Choose the Python codec for a CSV file (see the module policy)."""
     stream.seek(0)
     sample = stream.read(SAMPLE_BYTES)
-    declared = bom_encoding(sample)
+    declared = bom_encoding(sample) or bomless_utf16(sample)
     if declared:
         return declared
     problem = first_decode_error(stream, "utf-8")
