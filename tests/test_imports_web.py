@@ -138,3 +138,21 @@ def test_pagination(client_as, db, tmp_path):
     assert "Page 1 of 2 (60 in all)" in first and "Account 049" in first and "Account 050" not in first
     second = staff.get("/contacts/?page=2").get_data(as_text=True)
     assert "Account 050" in second and "Account 059" in second
+
+
+def test_account_page_panels_extension_point(app, client_as, db, corpus):
+    from vocapp.web.contacts import ACCOUNT_PANELS
+
+    import_contacts(corpus / "contacts" / "valid.csv")
+    template = app.jinja_env.from_string("<section><h2>Scores</h2><p>Panel for {{ panel.name }}</p></section>")
+    ACCOUNT_PANELS.append(lambda account: (template, {"name": account.name}) if account.external_id == "ACME" else None)
+    try:
+        staff = client_as("analyst")
+        listing = staff.get("/contacts/?q=acme").get_data(as_text=True)
+        acme = re.search(r'href="(/contacts/accounts/\d+)">Acme Ltd<', listing).group(1)
+        assert "<p>Panel for Acme Ltd</p>" in staff.get(acme).get_data(as_text=True)
+        listing = staff.get("/contacts/?q=bryn").get_data(as_text=True)
+        bryn = re.search(r'href="(/contacts/accounts/\d+)">Bryn Engineering<', listing).group(1)
+        assert "Panel for" not in staff.get(bryn).get_data(as_text=True)
+    finally:
+        ACCOUNT_PANELS.pop()

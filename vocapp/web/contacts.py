@@ -4,7 +4,7 @@ The upload pages (preview, then confirm) live in vocapp/web/contacts_imports.py 
 are registered on the same blueprint.
 
 Extension point: other areas add panels to the account page by appending to
-``ACCOUNT_PANELS`` a function ``panel(account) -> (template_name, context) | None``;
+``ACCOUNT_PANELS`` a function ``panel(account) -> (template name or Template, context) | None``;
 each returned template is included under the contacts list with its context.
 """
 from __future__ import annotations
