@@ -81,6 +81,11 @@ def test_first_run_fits_and_stores_scores_that_track_the_truth(app):
                                   .where(AccountScore.run_id == run.id)).all()
     assert len(accounts) == 40 * 3
     assert all(low <= score <= high and n == 15 for _, _, score, low, high, n in accounts)
+    # account 1 = responses 40, 80, ...: role-weighted (decision maker 2, influencer 1.5, user 1) mean
+    members = wide.loc[[i for i in wide.index if i % 40 == 0], "trust"]
+    weights = pd.Series({i: {0: 2.0, 1: 1.5, 2: 1.0}[i % 3] for i in members.index})
+    stored = next(score for account, construct, score, *_ in accounts if account == 1 and construct == "trust")
+    assert stored == pytest.approx((members * weights).sum() / weights.sum())
 
 
 def test_later_runs_apply_the_frozen_model_and_refit_records_what_it_replaces(app):
@@ -133,3 +138,13 @@ def test_cli_prints_the_run_summary(app, runner):
         assert text in result.output
     bad = runner.invoke(args=["score", "--survey", "missing"])
     assert bad.exit_code != 0 and "no survey with id 'missing'" in bad.output
+
+
+def test_role_weights_are_configurable_from_the_cli(app, runner):
+    seed_survey(300)
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship", "--role-weight", "user=0.5"])
+    assert result.exit_code == 0, result.output
+    run = db.session.scalars(select(ScoringRun).order_by(ScoringRun.id.desc())).first()
+    assert run.parameters["role_weights"] == {"decision_maker": 2.0, "influencer": 1.5, "user": 0.5}
+    bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--role-weight", "user=lots"])
+    assert bad.exit_code != 0 and "ROLE=WEIGHT" in bad.output

@@ -64,13 +64,28 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
               help="Factoring method for a new model (default minres).")
 @click.option("--rotation", default=None,
               help="Rotation for a new model: oblimin (default), promax, varimax, quartimax, ... or none.")
+@click.option("--role-weight", "role_weights", multiple=True, metavar="ROLE=WEIGHT",
+              help="Weight of a respondent role in account scores (repeatable; default decision_maker=2, "
+                   "influencer=1.5, user=1).")
 @with_appcontext
-def score(survey_id: str, refit: bool, method: str | None, rotation: str | None) -> None:
+def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
+          role_weights: tuple[str, ...]) -> None:
     """Score a survey's responses into construct scores per contact and account."""
+    from vocapp.core.scoring import DEFAULT_ROLE_WEIGHTS
     from vocapp.services.scoring import ScoringError, run_scoring
 
+    weights = None
+    if role_weights:
+        weights = dict(DEFAULT_ROLE_WEIGHTS)
+        for entry in role_weights:
+            role, _, value = entry.partition("=")
+            try:
+                weights[role.strip()] = float(value)
+            except ValueError:
+                raise click.BadParameter(f"{entry!r}: expected ROLE=WEIGHT, e.g. decision_maker=3",
+                                         param_hint="--role-weight") from None
     try:
-        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation)
+        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights)
     except ScoringError as exc:
         raise click.ClickException(str(exc)) from exc
     for line in run_summary(run, survey_id):

@@ -107,7 +107,13 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     try:
         key = common_item_key([build_item_key(version_definition(v)) for v in versions])
         if applying:
-            key = FrozenModel.from_dict(previous.model).key
+            stored_key = FrozenModel.from_dict(previous.model).key
+            dropped = [i for i in stored_key.items if i not in key.construct]
+            if dropped:
+                raise ScoringError(
+                    f"the stored model of run {previous.id} uses item(s) {', '.join(dropped)} that are not in "
+                    f"every version of survey {survey_id!r} any more; run with --refit to fit a new model")
+            key = stored_key
     except ScoringDataError as exc:
         raise ScoringError(f"survey {survey_id!r}: {exc}") from exc
     answers, meta = load_responses([v.id for v in versions], list(key.items))
