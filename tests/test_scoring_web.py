@@ -48,3 +48,18 @@ def test_analyst_can_start_a_run_with_csrf(app, client_as):
 def test_scores_need_an_analyst_login(app, client, client_as):
     assert client.get("/scoring/").status_code == 302  # to the login page
     assert client_as("designer").get("/scoring/").status_code == 403
+
+
+def test_applied_and_scale_mean_runs_render(app, client_as):
+    seed_survey(60)
+    small = run_scoring("b2b_relationship")
+    client = client_as("analyst")
+    page = client.get(f"/scoring/runs/{small.id}").get_data(as_text=True)
+    assert "unit-weighted scale means" in page and "provisional" in page
+    assert client.get(f"/scoring/runs/{small.id}/scree.svg").status_code == 404
+    seed_survey(300, seed=3, first_id=61)
+    fitted = run_scoring("b2b_relationship")
+    applied = run_scoring("b2b_relationship")
+    page = client.get(f"/scoring/runs/{applied.id}").get_data(as_text=True)
+    assert f"frozen model fitted in" in page and f"/scoring/runs/{fitted.id}" in page
+    assert client.get("/scoring/runs/9999").status_code == 404
