@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from .alignment import align_factors
 from .cfa import fit_cfa
@@ -39,12 +40,14 @@ def misfit_items(loadings: pd.DataFrame, key: ItemKey) -> list[dict]:
     return found
 
 
-class ConstructScorer:
-    """EFA scoring model aligned to a declared item key (scikit-learn style estimator).
+class ConstructScorer(BaseEstimator):
+    """EFA scoring model aligned to a declared item key (scikit-learn estimator: get_params, clone).
 
     After ``fit``: ``diagnostics_``, ``loadings_`` (items x factors, named by construct),
-    ``factor_correlations_``, ``item_assignment_``, ``misfit_items_``, ``reliability_``,
-    ``fit_indices_`` (CFA of the declared key) and ``model_`` (frozen, JSON-serialisable).
+    ``factor_correlations_``, ``congruence_`` (Tucker congruence of each construct's factor with the
+    key), ``item_assignment_`` (factor with the largest absolute loading per item), ``misfit_items_``,
+    ``reliability_``, ``fit_indices_`` (CFA of the declared key) and ``model_`` (frozen,
+    JSON-serialisable).
     """
 
     def __init__(self, n_factors: int | None = None, method: str = "minres",
