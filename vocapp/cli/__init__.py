@@ -12,7 +12,6 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from vocapp.errors import VocappError
 
 #: modules under vocapp.cli, each exposing ``commands``: the click commands or groups it adds.
-#: A module that is not there yet is skipped, so areas can land one at a time.
 COMMAND_MODULES = [
     "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas",
     "export",
@@ -22,13 +21,7 @@ COMMAND_MODULES = [
 def register_commands(app: Flask) -> None:
     """Attach every area's commands to ``app.cli``."""
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"vocapp.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"vocapp.cli.{name}":
-                continue
-            raise
-        for command in module.commands:
+        for command in importlib.import_module(f"vocapp.cli.{name}").commands:
             app.cli.add_command(command)
 
 

@@ -30,18 +30,9 @@ class DemoContext:
     shared: dict[str, Any] = field(default_factory=dict)
 
 
-def available_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:
-    """The steps whose modules exist, in order."""
-    steps = []
-    for name in STEPS:
-        try:
-            module = importlib.import_module(f"vocapp.demo.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"vocapp.demo.{name}":
-                continue
-            raise
-        steps.append((name, module.run))
-    return steps
+def demo_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:
+    """The demo's steps, in order: (name, run function)."""
+    return [(name, importlib.import_module(f"vocapp.demo.{name}").run) for name in STEPS]
 
 
 def build_demo(context: DemoContext, echo: Callable[[str], None] = print) -> tuple[str, str]:
@@ -58,7 +49,7 @@ def build_demo(context: DemoContext, echo: Callable[[str], None] = print) -> tup
         password = secrets.token_urlsafe(12)
         create_staff(DEMO_STAFF_EMAIL, "admin", password)
         db.session.commit()
-        for name, run in available_steps():
+        for name, run in demo_steps():
             summary = run(context)
             db.session.commit()
             echo(f"{name}: {summary}")

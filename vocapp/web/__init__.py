@@ -5,31 +5,22 @@ import importlib
 
 from flask import Flask, render_template
 
-#: (module under vocapp.web, attribute holding the blueprint, URL prefix). A module that is not
-#: there yet is skipped, so areas can land one at a time.
+#: (module under vocapp.web exposing ``bp``, URL prefix), one per area
 BLUEPRINTS = [
-    ("auth", "bp", "/auth"),
-    ("home", "bp", ""),
-    ("designer", "bp", "/designer"),
-    ("contacts", "bp", "/contacts"),
-    ("campaigns", "bp", "/campaigns"),
-    ("respondent", "bp", "/r"),
-    ("scoring", "bp", "/scoring"),
-    ("canvas", "bp", "/canvas"),
-    ("exports", "bp", "/exports"),
+    ("auth", "/auth"),
+    ("home", ""),
+    ("designer", "/designer"),
+    ("contacts", "/contacts"),
+    ("scoring", "/scoring"),
+    ("canvas", "/canvas"),
 ]
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint that exists, and the error pages."""
-    for module_name, attribute, prefix in BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"vocapp.web.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"vocapp.web.{module_name}":
-                continue
-            raise
-        app.register_blueprint(getattr(module, attribute), url_prefix=prefix or None)
+    for module_name, prefix in BLUEPRINTS:
+        module = importlib.import_module(f"vocapp.web.{module_name}")
+        app.register_blueprint(module.bp, url_prefix=prefix or None)
 
     @app.context_processor
     def navigation() -> dict[str, object]:
