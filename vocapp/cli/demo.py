@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from vocapp import create_app
 from vocapp.demo import DemoContext, build_demo
@@ -31,7 +32,8 @@ def demo(database_path: str | None, n_accounts: int, seed: int, host: str, port:
     click.echo(f"Demo database: {path}")
     click.echo(f"Log in at http://{host}:{port}/ as {email} with password {password}")
     if serve:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Not app.run(): Flask ignores it inside a command started from the ``flask``/``vocapp`` CLI.
+        run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 commands = [demo]
