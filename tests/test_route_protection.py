@@ -1,0 +1,91 @@
+"""Every staff route needs a login, and the right role (walks the app's whole URL map)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.routing.converters import AnyConverter, NumberConverter
+
+from helpers import csrf_token
+
+PUBLIC_BLUEPRINTS = {"auth", "static", "respondent"}
+#: who may use each area (admins may use everything); an area missing here fails the test below
+AREA_ROLES = {
+    "home.index": {"designer", "analyst"},
+    "home.staff": set(),
+    "designer": {"designer"},
+    "contacts": {"designer", "analyst"},
+    "campaigns": {"designer"},
+    "scoring": {"analyst"},
+    "canvas": {"analyst"},
+    "exports": {"analyst"},
+}
+
+
+def _staff_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS:
+            yield rule
+
+
+def _url(app, rule) -> str:
+    values = {}
+    for name, converter in rule._converters.items():
+        if isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = 1 if isinstance(converter, NumberConverter) else "x"
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(rule.endpoint, **values)
+
+
+def _request(client, app, rule, token):
+    url = _url(app, rule)
+    if "GET" in rule.methods:
+        return url, client.get(url)
+    return url, client.post(url, data={"csrf_token": token})
+
+
+def _allowed_roles(endpoint: str) -> set[str]:
+    key = endpoint if endpoint in AREA_ROLES else endpoint.split(".")[0]
+    assert key in AREA_ROLES, f"{endpoint}: say in AREA_ROLES which roles may use it"
+    return AREA_ROLES[key]
+
+
+def test_anonymous_requests_to_every_staff_route_redirect_to_login(app, client):
+    token = csrf_token(client, "/auth/login")
+    rules = list(_staff_rules(app))
+    assert len(rules) > 20
+    for rule in rules:
+        url, response = _request(client, app, rule, token)
+        assert response.status_code == 302, f"{rule.endpoint} {url}: {response.status_code}"
+        assert urlsplit(response.headers["Location"]).path == "/auth/login", f"{rule.endpoint} {url}"
+
+
+@pytest.mark.parametrize("role", ["designer", "analyst"])
+def test_staff_without_the_role_get_403_on_every_route_of_other_areas(app, client_as, role):
+    client = client_as(role)
+    token = csrf_token(client, "/")
+    checked = 0
+    for rule in _staff_rules(app):
+        if role in _allowed_roles(rule.endpoint):
+            continue
+        url, response = _request(client, app, rule, token)
+        assert response.status_code == 403, f"{role} {rule.endpoint} {url}: {response.status_code}"
+        checked += 1
+    assert checked > 5
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "\\\\evil.example/", "/\\/evil.example",
+                                    "https://evil.example/", "/%5Cevil.example"])
+def test_login_never_redirects_off_site(client, make_staff, target):
+    from conftest import STAFF_PASSWORD
+
+    user = make_staff("analyst")
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", query_string={"next": target},
+                           data={"email": user.email, "password": STAFF_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "\\" not in location and not location.startswith("//") and not urlsplit(location).netloc
