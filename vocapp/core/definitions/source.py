@@ -73,6 +73,9 @@ def _read_yaml(text: str, filename: str) -> ParsedSource:
         node = loader.get_single_node()
         if node is None:
             return ParsedSource(None, lines, [Problem("error", filename, 1, "", "the definition is empty")])
+        alias_problem = _alias_problem(node, filename)
+        if alias_problem is not None:
+            return ParsedSource(None, lines, [alias_problem])
         _walk_yaml(node, "", lines, problems, filename)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -85,6 +88,34 @@ def _read_yaml(text: str, filename: str) -> ParsedSource:
     finally:
         loader.dispose()
     return ParsedSource(data, lines, problems)
+
+
+#: most values a YAML definition may expand to (aliases re-use nodes; a default questionnaire has ~1,000)
+MAX_YAML_VALUES = 100_000
+
+
+def _alias_problem(root: yaml.Node, filename: str) -> Problem | None:
+    """An alias that contains itself, or aliases expanding to more than MAX_YAML_VALUES values."""
+    stack: list[tuple[yaml.Node, frozenset[int]]] = [(root, frozenset())]
+    count = 0
+    while stack:
+        node, ancestors = stack.pop()
+        count += 1
+        if count > MAX_YAML_VALUES:
+            return Problem("error", filename, None, "",
+                           f"the YAML expands to more than {MAX_YAML_VALUES:,} values (anchors and aliases?)")
+        if id(node) in ancestors:
+            return Problem("error", filename, node.start_mark.line + 1, "",
+                           "recursive YAML alias: an anchored value contains itself")
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            continue
+        inside = ancestors | {id(node)}
+        stack.extend((child, inside) for child in children)
+    return None
 
 
 def _walk_yaml(node: yaml.Node, path: str, lines: LineMap, problems: list[Problem], filename: str) -> None:
