@@ -13,6 +13,7 @@ from vocapp.models import Account, Contact, Placement, Response as SurveyRespons
 from vocapp.services.canvas_queries import (CanvasError, latest_placement_run, movements_between,
                                             placement_history, placement_table)
 from vocapp.web.canvas_picture import canvas_png, canvas_svg
+from vocapp.web.args import int_arg
 from vocapp.web.security import role_required
 
 bp = Blueprint("canvas", __name__)
@@ -34,7 +35,7 @@ def _filtered(run_id: int | None):
 
 
 def _run_arg() -> int | None:
-    return request.args.get("run", type=int)
+    return int_arg("run")
 
 
 @bp.route("/")

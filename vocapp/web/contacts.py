@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
+from vocapp.web.args import int_arg
 from vocapp.web.security import role_required
 
 bp = Blueprint("contacts", __name__)
@@ -47,7 +48,7 @@ def index():
         pattern = _like(term)
         query = query.where(or_(func.lower(Account.name).like(pattern, escape="\\"),
                                 func.lower(Account.external_id).like(pattern, escape="\\")))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
     ids = [item.id for item in page.items]
     counts = dict(db.session.execute(select(Contact.account_id, func.count(Contact.id))
                                      .where(Contact.account_id.in_(ids)).group_by(Contact.account_id)).all())
@@ -64,7 +65,7 @@ def people():
         pattern = _like(term)
         full_name = func.lower(Contact.first_name + " " + Contact.last_name)
         query = query.where(or_(Contact.email.like(pattern, escape="\\"), full_name.like(pattern, escape="\\")))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
     return render_template("contacts/people.html", page=page, q=term)
 
 

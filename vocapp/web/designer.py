@@ -16,6 +16,7 @@ from vocapp.services import surveys as survey_service
 from vocapp.web.designer_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
                                        fill_item_form, item_from_form, item_summary, set_item_choices)
 from vocapp.web.designer_preview import preview
+from vocapp.web.args import int_arg
 from vocapp.web.security import role_required
 
 bp = Blueprint("designer", __name__)
@@ -120,7 +121,7 @@ def download(slug: str):
     """A version (``?version=N``) or the draft (no version) as YAML or JSON (``?format=json``)."""
     survey = _survey(slug)
     fmt = "json" if request.args.get("format") == "json" else "yaml"
-    number = request.args.get("version", type=int)
+    number = int_arg("version")
     if number is None:
         text, name = dump_definition(survey_service.draft_definition(survey), fmt), f"{slug}-draft.{fmt}"
     else:

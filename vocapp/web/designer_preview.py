@@ -10,6 +10,7 @@ from vocapp.core.definitions import has_errors, localise, validate_definition
 from vocapp.core.definitions.answers import next_page_index, parse_page_answers
 from vocapp.core.definitions.form_view import page_view
 from vocapp.services import surveys as survey_service
+from vocapp.web.args import int_arg
 
 
 def preview(slug: str):
@@ -17,7 +18,7 @@ def preview(slug: str):
 
     Answers so far travel in a hidden field, so the preview needs no server-side state.
     """
-    number = request.args.get("version", type=int)
+    number = int_arg("version")
     try:
         survey = survey_service.get_survey(slug)
         defn = (survey_service.version_definition(survey_service.get_version(slug, number)) if number

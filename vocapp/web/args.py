@@ -1,0 +1,30 @@
+"""Whole numbers from URLs, bounded to what a database integer column holds.
+
+A number beyond that (``/contacts/accounts/99999999999999999999``, ``?page=1e30`` spelt out) would
+overflow the database driver and end in a server error; it can never name a row, so it is a 404.
+"""
+from __future__ import annotations
+
+from flask import abort, request
+from werkzeug.routing import IntegerConverter
+
+#: the largest value of a (32-bit) INTEGER column on every supported database
+MAX_DB_INT = 2**31 - 1
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` that matches only 0..MAX_DB_INT (anything larger is a 404)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", MAX_DB_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    """Query argument ``name`` as an int: absent or not a number gives ``default``; out of range aborts 404."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    if abs(value) > MAX_DB_INT:
+        abort(404)
+    return value
