@@ -22,18 +22,6 @@ def readme_alphas() -> dict[str, float]:
     return {LETTER[k]: float("0." + v) for k, v in re.findall(r"\b([ACENO]) \.(\d\d)\b", text)}
 
 
-def lower_case_definition(tmp_path: Path) -> Path:
-    """tests/data/bfi/bfi.yaml with lower-case item ids (a1 .. o5).
-
-    The responses import matches file headers case-insensitively by lower-casing them, so upper-case
-    item ids (A1) are not found at the time of writing; lower-case ids keep this test about scoring.
-    """
-    text = (BFI / "bfi.yaml").read_text()
-    path = tmp_path / "bfi.yaml"
-    path.write_text(re.sub(r"(- id: )([ACENO]\d)\b", lambda m: m.group(1) + m.group(2).lower(), text))
-    return path
-
-
 def write_import_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
     bfi = pd.read_csv(BFI / "bfi.csv")
     items = [c for c in bfi.columns if re.fullmatch(r"[ACENO]\d", c)]
@@ -42,7 +30,7 @@ def write_import_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
                              "account_id": "ACC" + (bfi["id"] % 400).astype(str),
                              "account_name": "Org " + (bfi["id"] % 400).astype(str),
                              "relationship": "member", "role": "user"})
-    responses = bfi[items].astype("Int64").astype(str).replace("<NA>", "").rename(columns=str.lower)
+    responses = bfi[items].astype("Int64").astype(str).replace("<NA>", "")
     responses.insert(0, "submitted_at", "2026-03-01T10:00:00")
     responses.insert(0, "email", emails)
     contacts_file, responses_file = tmp_path / "contacts.csv", tmp_path / "responses.csv"
@@ -53,7 +41,7 @@ def write_import_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
 
 @pytest.mark.slow
 def test_bfi_through_definition_import_and_scoring_services(app, tmp_path):
-    version, created = load_definition_file(lower_case_definition(tmp_path))
+    version, created = load_definition_file(BFI / "bfi.yaml")
     assert created
     contacts_file, responses_file, bfi = write_import_files(tmp_path)
     contacts_report = import_contacts(contacts_file)
@@ -67,7 +55,8 @@ def test_bfi_through_definition_import_and_scoring_services(app, tmp_path):
     assert run.n_responses == len(bfi) and run.method == "efa"
     assert d["declared_constructs"] == 5 and d["n_factors"] == 5 and d["suggested_factors"] == 5
     assigned = d["item_assignment"]
-    assert all(assigned[item] == LETTER[item[0].upper()] for item in assigned) and len(assigned) == 25
+    assert sorted(assigned) == sorted(c for c in bfi.columns if re.fullmatch(r"[ACENO]\d", c))  # ids as defined: A1..O5
+    assert all(assigned[item] == LETTER[item[0]] for item in assigned) and len(assigned) == 25
     for construct, expected in readme_alphas().items():
         assert d["reliability"][construct]["alpha"] == pytest.approx(expected, abs=0.01)
     assert d["kmo"] == pytest.approx(0.85, abs=0.01)

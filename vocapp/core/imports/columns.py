@@ -18,13 +18,20 @@ Parser = Callable[[pd.Series], tuple[pd.Series, pd.Series]]
 
 @dataclass(frozen=True)
 class Column:
-    """One expected column of an import file."""
+    """One expected column of an import file.
+
+    A standard column (``exact=False``, name in normalised form such as ``first_name``)
+    matches its header ignoring case, spaces and hyphens.  An ``exact`` column (a survey
+    item id such as ``A1``) matches the header written exactly as its name; ignoring case,
+    spaces and hyphens only when no other exact column then matches too.
+    """
 
     name: str
     required: bool = True
     value_required: bool = False
     parse: Parser | None = None
     max_length: int | None = None
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,54 @@ class CheckedTable:
         return self.values.drop(index=[row for row in self.bad_rows if row in self.values.index])
 
 
+def match_headers(written: list[str], spec: TableSpec) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Map each header as written to the spec column (or normalised extra-column key) it fills.
+
+    Returns (header -> target, [(header, reason)]) where the reasons are headers that
+    match several exact columns when case is ignored.
+    """
+    standard = {normalise_header(column.name): column.name for column in spec.columns if not column.exact}
+    exact = {column.name for column in spec.columns if column.exact}
+    folded: dict[str, list[str]] = {}
+    for name in exact:
+        folded.setdefault(normalise_header(name), []).append(name)
+    targets: dict[str, str] = {}
+    ambiguous: list[tuple[str, str]] = []
+    for header in written:
+        key = normalise_header(header)
+        candidates = folded.get(key, [])
+        if header in exact:
+            targets[header] = header
+        elif key in standard:
+            targets[header] = standard[key]
+        elif len(candidates) == 1:
+            targets[header] = candidates[0]
+        elif candidates:
+            ambiguous.append((header, f"'{header}' matches {', '.join(sorted(candidates))} when case is ignored; "
+                                      "write the column name exactly as defined"))
+        else:
+            targets[header] = key
+    return targets, ambiguous
+
+
 def check_table(frame: pd.DataFrame, spec: TableSpec, filename: str) -> CheckedTable:
     """Match headers to ``spec`` and run every column parser, collecting all issues."""
     header_row = int(frame.attrs.get("header_row", 1))
-    headers = {normalise_header(name): str(name) for name in frame.columns}
+    letters: dict[str, str] = frame.attrs.get("column_letters", {})
+    targets, ambiguous = match_headers([str(name) for name in frame.columns], spec)
+    headers: dict[str, str] = {}
+    issues = [ImportIssue(filename, header_row, written, reason) for written, reason in ambiguous]
+    for written, target in targets.items():
+        if target in headers:
+            first = headers[target]
+            where = (f"column {letters[written]} repeats the header of column {letters[first]}"
+                     if written in letters and first in letters else "this column repeats the header")
+            issues.append(ImportIssue(filename, header_row, written,
+                                      f"{where} ('{first}'); each column may appear once"))
+        else:
+            headers[target] = written
+    checked = CheckedTable(filename, pd.DataFrame(index=frame.index), pd.DataFrame(index=frame.index), headers, issues)
     expected = set(spec.column_names())
-    checked = CheckedTable(filename, pd.DataFrame(index=frame.index), pd.DataFrame(index=frame.index), headers)
     for column in spec.columns:
         if column.required and column.name not in headers:
             checked.issues.append(ImportIssue(

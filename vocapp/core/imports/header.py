@@ -34,7 +34,11 @@ class Header:
 
     @classmethod
     def from_cells(cls, cells: list[object], filename: str, row: int = 1) -> "Header":
-        """Build a header, raising ImportFileError for repeated column names."""
+        """Build a header, raising ImportFileError for a column name written twice.
+
+        Names that differ only in case, spaces or hyphens are told apart later, by
+        ``columns.check_table``, which knows which columns match exactly (survey items).
+        """
         names: list[str | None] = []
         for cell in cells:
             text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
@@ -48,15 +52,14 @@ class Header:
         for position, name in enumerate(names):
             if name is None:
                 continue
-            key = normalise_header(name)
-            if key in seen:
-                first = seen[key]
+            if name in seen:
+                first = seen[name]
                 issues.append(ImportIssue(
                     filename, row, name,
                     f"column {column_letter(position)} repeats the header of column {column_letter(first)} "
                     f"('{names[first]}'); each column may appear once"))
             else:
-                seen[key] = position
+                seen[name] = position
         if issues:
             raise ImportFileError(issues)
         return cls(filename, tuple(names), row)
@@ -86,7 +89,10 @@ class Header:
                 self._reject_values(raw[position], column_letter(position), "the column holds values but its header cell is blank")
         frame = raw.reindex(columns=keep)
         frame.columns = [self.names[position] for position in keep]
-        return frame.loc[frame.notna().any(axis=1)]
+        frame = frame.loc[frame.notna().any(axis=1)]
+        frame.attrs["header_row"] = self.row
+        frame.attrs["column_letters"] = {self.names[position]: column_letter(position) for position in keep}
+        return frame
 
     def _reject_values(self, values: pd.Series, column: str, reason: str) -> None:
         filled = values.dropna()

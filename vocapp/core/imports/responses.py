@@ -76,7 +76,7 @@ def response_spec(definition: dict) -> TableSpec:
     columns = [
         Column("email", value_required=True, parse=parsers.email(), max_length=320),
         Column("submitted_at", value_required=True, parse=parsers.iso_datetime_utc()),
-    ] + [Column(item["id"], required=False, parse=item_parser(item, scales)) for item in items]
+    ] + [Column(item["id"], required=False, parse=item_parser(item, scales), exact=True) for item in items]
     return TableSpec(
         tuple(columns), extra_columns="reject",
         unexpected_reason=lambda header: f"'{header}' is not an item of {survey} "
