@@ -7,12 +7,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import insert, select, update
 
-from vocapp.core.imports import SPREADSHEET_FORMATS, read_table
+from vocapp.core.imports import SPREADSHEET_FORMATS, ImportIssue, read_table
 from vocapp.core.imports.contacts import validate_contacts
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, ImportRun, StaffUser, utcnow
 
-from .report import ImportReport
+from .report import ImportReport, header_as_written
 from .runs import execute_import
 
 CONTACT_FIELDS = ("first_name", "last_name", "relationship", "role", "language")
@@ -30,6 +30,10 @@ def import_contacts(path: str | Path, dry_run: bool = False, filename: str | Non
     Contacts match existing ones by lower-cased e-mail; accounts by ``account_id``
     (created when new, renamed when ``account_name`` differs). Extra columns are
     merged into the contact's attributes. ``dry_run`` counts without writing.
+
+    Data rights: a row whose e-mail belongs to an erased contact is skipped (reported
+    in ``skipped_rows``, not an error), so erased personal data never comes back; and
+    an import never sets or clears ``consent_at``, ``unsubscribed_at`` or ``erased_at``.
     """
     def work(report: ImportReport, run: ImportRun) -> None:
         frame = read_table(path, report.filename, formats=SPREADSHEET_FORMATS)
@@ -38,14 +42,15 @@ def import_contacts(path: str | Path, dry_run: bool = False, filename: str | Non
         report.add_errors(result.errors)
         if not report.ok:
             return
-        _apply(result.clean, report, run, write=not dry_run)
+        _apply(result.clean, report, header_as_written(frame, "email"), write=not dry_run)
 
     return execute_import("contacts", path, filename, dry_run, staff, work)
 
 
-def _apply(clean: pd.DataFrame, report: ImportReport, run: ImportRun, write: bool) -> None:
-    account_ids = _upsert_accounts(clean, report, write)
+def _apply(clean: pd.DataFrame, report: ImportReport, email_header: str, write: bool) -> None:
     existing = {contact.email: contact for contact in db.session.scalars(select(Contact))}
+    clean = _without_erased(clean, existing, report, email_header)
+    account_ids = _upsert_accounts(clean, report, write)
     new_rows, changed_rows = [], []
     for row in clean.itertuples(index=False):
         values = {name: _text(getattr(row, name)) for name in CONTACT_FIELDS}
@@ -72,6 +77,20 @@ def _apply(clean: pd.DataFrame, report: ImportReport, run: ImportRun, write: boo
             db.session.execute(insert(Contact), new_rows[start:start + BATCH])
         if changed_rows:
             db.session.execute(update(Contact), changed_rows)
+
+
+def _without_erased(clean: pd.DataFrame, existing: dict[str, Contact], report: ImportReport,
+                    email_header: str) -> pd.DataFrame:
+    """Drop (and report as skipped) the rows of contacts erased on request."""
+    skipped = []
+    for row, email in clean["email"].items():
+        contact = existing.get(email)
+        if contact is not None and contact.erased_at is not None:
+            skipped.append(ImportIssue(report.filename, int(row), email_header,
+                                       f"contact was erased on {contact.erased_at.date().isoformat()}; "
+                                       "not re-imported"))
+    report.add_skipped(skipped)
+    return clean.drop(index=[issue.row for issue in skipped])
 
 
 def _upsert_accounts(clean: pd.DataFrame, report: ImportReport, write: bool) -> dict[str, int | None]:

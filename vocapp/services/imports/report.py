@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from vocapp.core.imports import ImportIssue
+from vocapp.core.imports.header import normalise_header
 
 #: errors kept in a report / stored on the import run (the total is always counted)
 MAX_KEPT_ISSUES = 1000
@@ -77,3 +78,8 @@ class ImportReport:
         if not self.ok:
             return f"{prefix}: {self.error_count} error(s), nothing imported"
         return f"{prefix}: " + ", ".join(parts)
+
+
+def header_as_written(frame: pd.DataFrame, name: str) -> str:
+    """The header as written in the file for the standard column ``name`` (e.g. ``submitted_at``)."""
+    return next((str(column) for column in frame.columns if normalise_header(column) == name), name)

@@ -9,13 +9,12 @@ import pandas as pd
 from sqlalchemy import insert, select
 
 from vocapp.core.imports import ImportIssue, SPREADSHEET_FORMATS, read_table
-from vocapp.core.imports.header import normalise_header
 from vocapp.core.imports.responses import definition_items, validate_responses
 from vocapp.extensions import db
 from vocapp.models import Contact, ImportRun, Response, StaffUser, SurveyVersion
 from vocapp.services.surveys import get_version, version_definition
 
-from .report import ImportReport
+from .report import ImportReport, header_as_written
 from .runs import execute_import
 
 BATCH = 1000
@@ -65,7 +64,7 @@ def import_responses(path: str | Path, survey_id: str, version: int | None = Non
             contact_id = contacts[row["email"]]
             submitted = _as_utc(row["submitted_at"].to_pydatetime())
             if (contact_id, submitted) in stored:
-                skipped.append(ImportIssue(report.filename, int(row_number), report_column(frame, "submitted_at"),
+                skipped.append(ImportIssue(report.filename, int(row_number), header_as_written(frame, "submitted_at"),
                                            f"{row['email']} already has a response submitted at "
                                            f"{submitted.isoformat()}; this row is skipped"))
                 continue
@@ -82,7 +81,3 @@ def import_responses(path: str | Path, survey_id: str, version: int | None = Non
 
     return execute_import("responses", path, filename, dry_run, staff, work)
 
-
-def report_column(frame: pd.DataFrame, name: str) -> str:
-    """The header as written in the file for the normalised column ``name``."""
-    return next((str(column) for column in frame.columns if normalise_header(column) == name), name)
