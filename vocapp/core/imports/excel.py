@@ -13,6 +13,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .header import Header, column_letter
 from .issues import ImportFileError, ImportIssue
 
+#: rows held as Python lists before they become a compact string frame
+BLOCK_ROWS = 5_000
+
 
 def cell_text(value: object) -> str | None:
     """Text of a cell value as the user sees it (12.0 -> '12', dates ISO 8601)."""
@@ -31,22 +34,38 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _sheet_rows(stream: BinaryIO, filename: str):
+def _open_sheet(stream: BinaryIO, filename: str):
+    """Open the workbook in read-only (streaming) mode; formulas stay formulas (data_only=False)."""
     try:
         workbook = load_workbook(stream, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise ImportFileError(ImportIssue(filename, None, None, f"not a valid .xlsx workbook ({error})")) from None
-    sheet = workbook.worksheets[0]
-    return workbook, sheet
+    return workbook, workbook.worksheets[0]
+
+
+def _block_frame(header: Header, rows: list[list[str | None]], row_numbers: list[int]) -> pd.DataFrame:
+    width = max(header.width, max(len(row) for row in rows))
+    raw = pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object)
+    frame = header.finish_chunk(raw, 0)
+    frame.index = pd.Index([row_numbers[position] for position in frame.index], name="row")
+    return frame
 
 
 def iter_xlsx_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Read the first worksheet; every formula or error cell becomes a located issue."""
-    workbook, sheet = _sheet_rows(stream, filename)
+    """Stream the first worksheet; every formula or error cell becomes a located issue.
+
+    Rows are parsed in blocks of BLOCK_ROWS into compact string frames and yielded in
+    chunks of ``chunk_rows``.  After the first formula or error cell nothing more is
+    yielded: the rest of the sheet is only scanned for further such cells, and all of
+    them are raised together as one ImportFileError.
+    """
+    workbook, sheet = _open_sheet(stream, filename)
     issues: list[ImportIssue] = []
     header: Header | None = None
     rows: list[list[str | None]] = []
     row_numbers: list[int] = []
+    pending: list[pd.DataFrame] = []
+    pending_rows = 0
     row_number = (sheet.min_row or 1) - 1
     try:
         for cells in sheet.iter_rows():
@@ -62,22 +81,34 @@ def iter_xlsx_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterat
                 if any(value is not None for value in values):
                     header = Header.from_cells(values, filename, row=row_number)
                 continue
+            if issues:
+                continue
             rows.append(values)
             row_numbers.append(row_number)
+            if len(rows) == min(BLOCK_ROWS, chunk_rows - pending_rows):
+                pending.append(_block_frame(header, rows, row_numbers))
+                pending_rows += len(rows)
+                rows, row_numbers = [], []
+            if pending_rows >= chunk_rows:
+                yield from _joined(pending)
+                pending, pending_rows = [], 0
     finally:
         workbook.close()
     if issues:
         raise ImportFileError(issues)
     if header is None:
         raise ImportFileError(ImportIssue(filename, None, None, "the file is empty (the first worksheet has no cells)"))
-    for start in range(0, len(rows), chunk_rows):
-        block = rows[start : start + chunk_rows]
-        width = max(header.width, max(len(row) for row in block))
-        raw = pd.DataFrame([row + [None] * (width - len(row)) for row in block], dtype=object)
-        frame = header.finish_chunk(raw, 0)
-        frame.index = pd.Index([row_numbers[start + position] for position in frame.index], name="row")
-        if len(frame):
-            yield frame
+    if rows:
+        pending.append(_block_frame(header, rows, row_numbers))
+    if pending:
+        yield from _joined(pending)
+
+
+def _joined(frames: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The blocks as one chunk, unless every row in them was blank."""
+    frame = pd.concat(frames) if len(frames) > 1 else frames[0]
+    if len(frame):
+        yield frame
 
 
 def _cell_issue(filename: str, sheet: str, header: Header | None, row: int, position: int, cell) -> ImportIssue:
