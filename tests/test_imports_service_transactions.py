@@ -95,6 +95,21 @@ def test_error_in_a_late_chunk_rolls_back_earlier_chunks(db, corpus, accounts, t
 
 
 
+def test_header_problems_are_reported_once_however_many_chunks(db, accounts, tmp_path):
+    path = tmp_path / "headers.csv"
+    path.write_text("account_id,Date,DATE,amount,vat\n" + "ACME,2024-01-01,2024-01-01,1,0\n" * 45)
+    before = data_snapshot(db)
+    report = import_transactions(path, today=TODAY, chunk_rows=10)
+    assert [str(issue) for issue in report.errors] == [
+        "headers.csv: row 1, column DATE: column C repeats the header of column B ('Date'); each column may appear once",
+        "headers.csv: row 1, column vat: unexpected column; transactions files have account_id, date, amount, "
+        "category and optionally currency, description, reference",
+        "headers.csv: row 1, column category: required column 'category' is missing (expected: account_id, date, "
+        "amount, category, currency, description, reference)",
+    ]
+    assert data_snapshot(db) == before
+
+
 @pytest.mark.parametrize("name", sorted(BAD_FILES["transactions"]))
 def test_bad_files_leave_the_database_unchanged(db, corpus, accounts, name):
     before = data_snapshot(db)

@@ -59,6 +59,8 @@ class CheckedTable:
     extras: pd.DataFrame
     headers: dict[str, str]
     issues: list[ImportIssue] = field(default_factory=list)
+    #: every header as written, in file order (including repeated ones)
+    written: list[str] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
 
     def column_label(self, name: str) -> str:
@@ -74,7 +76,8 @@ class CheckedTable:
         self.bad_rows.update(int(row) for row in reasons.index)
 
     def sorted_issues(self) -> list[ImportIssue]:
-        order = {label: position for position, label in enumerate(self.headers.values())}
+        """Issues by row, then by column as written left to right (missing columns last)."""
+        order = {label: position for position, label in enumerate(self.written)}
         return sorted(self.issues, key=lambda issue: (issue.row or 0, order.get(issue.column, len(order))))
 
     def clean(self) -> pd.DataFrame:
@@ -116,7 +119,8 @@ def check_table(frame: pd.DataFrame, spec: TableSpec, filename: str) -> CheckedT
     """Match headers to ``spec`` and run every column parser, collecting all issues."""
     header_row = int(frame.attrs.get("header_row", 1))
     letters: dict[str, str] = frame.attrs.get("column_letters", {})
-    targets, ambiguous = match_headers([str(name) for name in frame.columns], spec)
+    written_headers = [str(name) for name in frame.columns]
+    targets, ambiguous = match_headers(written_headers, spec)
     headers: dict[str, str] = {}
     issues = [ImportIssue(filename, header_row, written, reason) for written, reason in ambiguous]
     for written, target in targets.items():
@@ -128,7 +132,8 @@ def check_table(frame: pd.DataFrame, spec: TableSpec, filename: str) -> CheckedT
                                       f"{where} ('{first}'); each column may appear once"))
         else:
             headers[target] = written
-    checked = CheckedTable(filename, pd.DataFrame(index=frame.index), pd.DataFrame(index=frame.index), headers, issues)
+    checked = CheckedTable(filename, pd.DataFrame(index=frame.index), pd.DataFrame(index=frame.index), headers, issues,
+                           written=written_headers)
     expected = set(spec.column_names())
     for column in spec.columns:
         if column.required and column.name not in headers:

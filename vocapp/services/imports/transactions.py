@@ -43,10 +43,12 @@ def import_transactions(path: str | Path, create_accounts: bool = False, dry_run
         seen = {reference: 0 for reference in db.session.scalars(
             select(Transaction.reference).where(Transaction.reference.is_not(None)))}
         new_accounts: set[str] = set()
-        for chunk in iter_table_chunks(path, report.filename, chunk_rows, formats=ALL_FORMATS):
+        for number, chunk in enumerate(iter_table_chunks(path, report.filename, chunk_rows, formats=ALL_FORMATS)):
             report.set_preview(chunk)
             result = validate_transactions(chunk, report.filename, accounts.keys(), create_accounts, today, seen)
-            report.add_errors(result.errors)
+            header_row = chunk.attrs.get("header_row", 1)
+            # header problems (missing, unexpected or repeated columns) are reported once, with the first chunk
+            report.add_errors([issue for issue in result.errors if number == 0 or issue.row != header_row])
             report.add_skipped(result.skipped)
             if not report.ok:
                 continue  # keep validating to report every error; nothing will be committed
