@@ -58,10 +58,14 @@ def seed_survey(n: int, n_accounts: int = 40, seed: int = 0, first_id: int = 1):
 
 
 def contact_scores(run_id: int) -> pd.DataFrame:
-    rows = db.session.execute(select(ContactScore.response_id, ContactScore.construct, ContactScore.score,
-                                     ContactScore.factor_score, ContactScore.flags, ContactScore.excluded)
+    """A run's stored contact scores as long rows (response_id, construct, score, z, flags, excluded)."""
+    rows = db.session.execute(select(ContactScore.response_id, ContactScore.scores, ContactScore.factor_scores,
+                                     ContactScore.flags, ContactScore.excluded)
                               .where(ContactScore.run_id == run_id)).all()
-    return pd.DataFrame(rows, columns=["response_id", "construct", "score", "z", "flags", "excluded"])
+    return pd.DataFrame([{"response_id": rid, "construct": c, "score": scores[c], "z": z[c], "flags": flags,
+                          "excluded": excluded}
+                         for rid, scores, z, flags, excluded in rows for c in scores],
+                        columns=["response_id", "construct", "score", "z", "flags", "excluded"])
 
 
 def test_first_run_fits_and_stores_scores_that_track_the_truth(app):
@@ -76,9 +80,11 @@ def test_first_run_fits_and_stores_scores_that_track_the_truth(app):
     wide = scores.pivot(index="response_id", columns="construct", values="score")
     for construct in key.constructs:
         assert np.corrcoef(wide[construct], latent.loc[wide.index, construct])[0, 1] > 0.85
-    accounts = db.session.execute(select(AccountScore.account_id, AccountScore.construct, AccountScore.score,
-                                         AccountScore.low, AccountScore.high, AccountScore.n_respondents)
-                                  .where(AccountScore.run_id == run.id)).all()
+    rows = db.session.execute(select(AccountScore.account_id, AccountScore.scores, AccountScore.low,
+                                     AccountScore.high, AccountScore.n_respondents)
+                              .where(AccountScore.run_id == run.id)).all()
+    accounts = [(account, c, score, low[c], high[c], n[c])
+                for account, scores, low, high, n in rows for c, score in scores.items()]
     assert len(accounts) == 40 * 3
     assert all(low <= score <= high and n == 15 for _, _, score, low, high, n in accounts)
     # account 1 = responses 40, 80, ...: role-weighted (decision maker 2, influencer 1.5, user 1) mean

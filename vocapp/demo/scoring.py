@@ -6,16 +6,16 @@ import pandas as pd
 from sqlalchemy import select
 
 from vocapp.extensions import db
-from vocapp.models import Account, AccountScore
+from vocapp.models import Account
 from vocapp.services.scoring import run_scoring
+from vocapp.services.scoring_data import account_scores_frame
 
 
 def truth_recovery(run_id: int, truth: pd.DataFrame, constructs: list[str]) -> dict[str, float]:
     """Correlation between each construct's account score and the generator's true latent value."""
-    rows = db.session.execute(select(Account.external_id, AccountScore.construct, AccountScore.score)
-                              .join(Account, Account.id == AccountScore.account_id)
-                              .where(AccountScore.run_id == run_id)).all()
-    scores = pd.DataFrame(rows, columns=["account_id", "construct", "score"])
+    external = dict(db.session.execute(select(Account.id, Account.external_id)).all())
+    scores = account_scores_frame(run_id)
+    scores["account_id"] = scores["account_id"].map(external)
     wide = scores.pivot(index="account_id", columns="construct", values="score").reset_index()
     merged = wide.merge(truth.assign(account_id=truth["account_id"].astype(str)), on="account_id",
                         suffixes=("", "_true"))

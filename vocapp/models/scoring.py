@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vocapp.models.base import Base, utcnow
@@ -36,39 +36,45 @@ class ScoringRun(Base):
 
 
 class ContactScore(Base):
-    """A response's score on one construct in one run (long rows: one per response and construct)."""
+    """A response's scores in one run: one row per run and response, every construct in it.
+
+    One row per response (not per response and construct) keeps a 100k-response run at 100k rows and
+    100k foreign-key checks per referenced table; the per-construct values are small JSON objects.
+    The contact is the response's (``responses.contact_id``).
+    """
 
     __tablename__ = "contact_scores"
-    __table_args__ = (
-        UniqueConstraint("run_id", "response_id", "construct"),
-        Index("ix_contact_scores_contact_id", "contact_id"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"))
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    construct: Mapped[str] = mapped_column(String(80))
-    #: 0-100, anchored to the response scale (50 = the scale's midpoint)
-    score: Mapped[float | None] = mapped_column(Float)
-    #: standardised factor score
-    factor_score: Mapped[float | None] = mapped_column(Float)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+    #: {construct: 0-100 score or null}, anchored to the response scale (50 = the scale's midpoint)
+    scores: Mapped[dict[str, Any]]
+    #: {construct: standardised factor score or null} (all null for a scale-means run)
+    factor_scores: Mapped[dict[str, Any]]
     #: quality flags, comma-separated (straightlining, speeding, too_many_missing); flagged rows were not fitted
     flags: Mapped[str | None] = mapped_column(String(120))
     excluded: Mapped[bool] = mapped_column(default=False)
 
 
 class AccountScore(Base):
-    """An account's aggregated score on one construct in one run, with its interval."""
+    """An account's aggregated scores in one run: one row per run and account, every construct in it.
+
+    Each column is a {construct: value} JSON object (null where the account has no valid respondent
+    scored on that construct); ``vocapp.services.scoring_data.account_scores_frame`` reads them back as
+    long rows (account, construct).
+    """
 
     __tablename__ = "account_scores"
-    __table_args__ = (UniqueConstraint("run_id", "account_id", "construct"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"))
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    construct: Mapped[str] = mapped_column(String(80))
-    score: Mapped[float] = mapped_column(Float)
-    low: Mapped[float] = mapped_column(Float)
-    high: Mapped[float] = mapped_column(Float)
-    n_respondents: Mapped[int]
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    #: {construct: role-weighted mean 0-100 score}
+    scores: Mapped[dict[str, Any]]
+    #: {construct: lower bound of the 90% interval}
+    low: Mapped[dict[str, Any]]
+    #: {construct: upper bound of the 90% interval}
+    high: Mapped[dict[str, Any]]
+    #: {construct: number of valid respondents behind the score}
+    n_respondents: Mapped[dict[str, Any]]

@@ -17,10 +17,10 @@ from vocapp.core.canvas import (CanvasDefinition, CanvasDefinitionError, Explora
                                 cluster_features, estimate_unheard, load_canvas_definition, opportunity_scores,
                                 place_accounts, unmapped_categories, zone_counts)
 from vocapp.extensions import db
-from vocapp.models import (Account, AccountScore, Contact, Placement, PlacementRun, Response, ScoringRun,
+from vocapp.models import (Account, Contact, Placement, PlacementRun, Response, ScoringRun,
                            StaffUser, Transaction)
 from vocapp.services.scoring import json_safe
-from vocapp.services.scoring_data import bulk_insert
+from vocapp.services.scoring_data import account_scores_frame, bulk_insert
 
 from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # noqa: F401 (re-exported)
                              latest_placement_run, leave_alone_accounts, leave_alone_contact_ids,
@@ -85,9 +85,7 @@ def load_account_scores(run: ScoringRun | None) -> pd.DataFrame:
     columns = ["account_id", "construct", "score", "low", "high", "n_respondents"]
     if run is None:
         return pd.DataFrame(columns=columns)
-    stmt = select(AccountScore.account_id, AccountScore.construct, AccountScore.score, AccountScore.low,
-                  AccountScore.high, AccountScore.n_respondents).where(AccountScore.run_id == run.id)
-    frame = pd.DataFrame(db.session.execute(stmt).all(), columns=columns)
+    frame = account_scores_frame(run.id)[columns]
     frame["account_id"] = frame["account_id"].astype(str)
     return frame
 

@@ -166,7 +166,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     db.session.add(run)
     try:
         db.session.flush()
-        store_scores(run.id, outcome.scores, outcome.flags, meta, accounts, constructs)
+        store_scores(run.id, outcome.scores, outcome.flags, accounts, constructs)
         if staff is not None:
             from vocapp.services.staff import record_action
             record_action(staff, "scoring.run", "scoring_run", run.id,

@@ -1,147 +1,303 @@
-"""Scoring's database I/O: one query per table to read responses, bulk writes for scores.
+"""Scoring's database I/O: one query to read responses, bulk writes for scores.
 
-No ORM objects are built per response or per score row: answers (one JSON object per response) come
-back as plain rows and go into column arrays; scores go out through COPY (PostgreSQL) or a DB-API
-executemany (other databases).
+No ORM objects and no per-value Python work on this path. Reading: the database extracts the Likert
+items from each response's answers JSON and the rows come back as CSV (PostgreSQL ``COPY ... TO
+STDOUT``) or as one JSON array per response (SQLite ``json_extract`` with several paths), both parsed
+by pandas' C CSV reader. Writing: one ``contact_scores`` row per response, its per-construct values
+assembled into JSON by the database (PostgreSQL: binary COPY of NumPy columns into a temporary table,
+then ``INSERT ... SELECT jsonb_build_object(...)``; SQLite: ``executemany`` with ``json_object``).
 """
 from __future__ import annotations
 
 import io
-from typing import Any, Iterable, Sequence
+import json
+from itertools import repeat
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, func, insert, select, type_coerce
+from sqlalchemy import String, func, insert, literal_column, select, type_coerce
 
 from vocapp.extensions import db
 from vocapp.models import AccountScore, Contact, ContactScore, Response
+from vocapp.services.bulk import (bulk_insert, dialect_name, driver_connection, pg_column_type,  # noqa: F401
+                                  pg_copy_binary, pg_query_csv)
 
 ROLE_ITEM = "decision_role"
-CONTACT_SCORE_COLUMNS = ("run_id", "response_id", "contact_id", "construct", "score", "factor_score",
-                         "flags", "excluded")
-ACCOUNT_SCORE_COLUMNS = ("run_id", "account_id", "construct", "score", "low", "high", "n_respondents")
+META_COLUMNS = ["response_id", "contact_id", "duration_seconds", "submitted_at", "account_id", "contact_role",
+                "relationship", "stated_role"]
 
 
-def _numeric(values: Sequence[Any]) -> np.ndarray:
-    """Floats from extracted JSON values (numbers, numeric strings, None); anything else becomes NaN."""
+# --------------------------------------------------------------------------------------------- reading
+
+def _json_path(item: str) -> str:
+    return '$."' + item.replace('"', '\\"') + '"'
+
+
+def _meta_select() -> list[Any]:
+    """Response and contact columns; the timestamp as text (parsed vectorised, not per row)."""
+    if dialect_name() == "sqlite":
+        stated = func.json_extract(Response.answers, _json_path(ROLE_ITEM))
+    else:
+        stated = Response.answers[ROLE_ITEM].as_string()
+    return [Response.id, Response.contact_id, Response.duration_seconds,
+            type_coerce(Response.submitted_at, String), Contact.account_id, Contact.role, Contact.relationship,
+            stated]
+
+
+def _responses_query(version_ids: Sequence[int], columns: list[Any]):
+    return (select(*columns)
+            .outerjoin(Contact, Contact.id == Response.contact_id)
+            .where(Response.survey_version_id.in_(list(version_ids)), Response.status == "complete")
+            .order_by(Response.id))
+
+
+def _numeric_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Item values as floats: numbers and numeric strings kept, anything else (text, booleans, lists) NaN."""
+    def column(values: pd.Series) -> pd.Series:
+        plain = values.map(lambda v: None if isinstance(v, (bool, list, dict)) else v)
+        return pd.to_numeric(plain, errors="coerce").astype(float)
+    return frame.apply(column) if len(frame.columns) else frame.astype(float)
+
+
+def _read_csv(data: bytes | str, names: list[str], dtypes: dict[str, Any], items: list[str]) -> pd.DataFrame:
+    """Parse headerless CSV with the item columns as floats; if any item value is not a number, parse
+    those columns as text and turn non-numeric values into NaN (the slow path, for odd data only)."""
+    def parse(item_type: Any) -> pd.DataFrame:
+        source = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
+        return pd.read_csv(source, header=None, names=names, keep_default_na=False,
+                           na_values=["", "null"] if item_type is float else [""],
+                           dtype={**dtypes, **{name: item_type for name in items}})
     try:
-        return np.array(values, dtype=float)
-    except (TypeError, ValueError):
-        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+        return parse(float)
+    except ValueError:
+        frame = parse(str)
+        frame[items] = _numeric_frame(frame[items])
+        return frame
 
 
-def _extract(item: str):
-    """SQL for one answer: SQLite's json_extract keeps numbers numeric; elsewhere the JSON text (->>)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.json_extract(Response.answers, f'$."{item}"')
-    return Response.answers[item].as_string()
+def _meta_frame(response_id, contact_id, duration, submitted_at, account_id, contact_role, relationship,
+                stated_role) -> pd.DataFrame:
+    index = pd.Index(np.asarray(response_id, dtype=np.int64), name="response_id")
+    stated = pd.Series(stated_role, dtype=object, index=index)
+    stated = stated.where(stated.notna() & (stated != ""))
+    submitted = pd.Series(submitted_at, dtype=object, index=index)
+    try:
+        submitted = pd.to_datetime(submitted, utc=True, format="ISO8601")
+    except ValueError:
+        submitted = pd.to_datetime(submitted, utc=True, format="mixed")
+    return pd.DataFrame({
+        "contact_id": pd.array(contact_id, dtype="Int64"),
+        "account_id": pd.array(account_id, dtype="Int64"),
+        "role": stated.fillna(pd.Series(contact_role, dtype=object, index=index)),
+        "relationship": pd.Series(relationship, dtype=object, index=index),
+        "duration_seconds": pd.to_numeric(pd.Series(duration, dtype=object, index=index),
+                                          errors="coerce").astype(float),
+        "submitted_at": submitted,
+    }, index=index)
+
+
+def _load_postgresql(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    columns = _meta_select() + [Response.answers[item].as_string() for item in items]
+    data = pg_query_csv(_responses_query(version_ids, columns))
+    item_names = [f"i{k}" for k in range(len(items))]
+    text = ("submitted_at", "contact_role", "relationship", "stated_role")
+    frame = _read_csv(data, META_COLUMNS + item_names,
+                      {"response_id": "int64", "contact_id": "Int64", "duration_seconds": float,
+                       "account_id": "Int64", **{name: str for name in text}}, item_names)
+    meta = _meta_frame(*(frame[name].to_numpy(dtype=object) if name in text else frame[name].array
+                         for name in META_COLUMNS))
+    answers = pd.DataFrame(frame[item_names].to_numpy(dtype=float), index=meta.index, columns=items)
+    return answers, meta
+
+
+def _load_sqlite(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # several paths make json_extract return one JSON array per response (two for a single item)
+    paths = [_json_path(item) for item in (items if len(items) != 1 else items * 2)]
+    extract = func.json_extract(Response.answers, *paths) if items else literal_column("NULL")
+    result = db.session.connection().execute(_responses_query(version_ids, _meta_select() + [extract]))
+    rows = result.cursor.fetchall()  # plain DB-API tuples, no per-row result processing
+    result.close()
+    columns = list(zip(*rows)) if rows else [()] * (len(META_COLUMNS) + 1)
+    meta = _meta_frame(*columns[:len(META_COLUMNS)])
+    if not items:
+        return pd.DataFrame(index=meta.index), meta
+    empty = "[" + ",".join(["null"] * len(paths)) + "]"
+    arrays = [text if text is not None else empty for text in columns[-1]]
+    lines = "\n".join([text[1:-1] for text in arrays])  # "[4,2,null]" -> "4,2,null"
+    names = [f"i{k}" for k in range(len(paths))]
+    try:  # the usual case: every value a number, numeric string or null (no lists or objects)
+        if "[" in lines or "{" in lines or '\\"' in lines:
+            raise ValueError("nested values")
+        values = _read_csv(lines, names, {}, names) if rows else pd.DataFrame(columns=names, dtype=float)
+    except ValueError:  # includes pandas' ParserError
+        values = _numeric_frame(pd.DataFrame(json.loads("[" + ",".join(arrays) + "]"), columns=names))
+    answers = pd.DataFrame(values.to_numpy(dtype=float)[:, :len(items)], index=meta.index, columns=items)
+    return answers, meta
 
 
 def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Complete responses to the given survey versions, in one query joined to their contacts.
 
-    The database extracts each item from the answers JSON (``json_extract`` on SQLite, ``->>`` on
-    PostgreSQL), so no per-response JSON parsing happens in Python. Returns ``answers`` (index
-    response_id, one float column per item; NaN missing or non-numeric) and ``meta`` (index response_id:
-    contact_id, account_id, role, relationship, duration_seconds, submitted_at). The role is the
-    response's ``decision_role`` answer when there is one, else the contact's role.
+    Returns ``answers`` (index response_id, one float column per item; NaN missing or non-numeric) and
+    ``meta`` (index response_id: contact_id, account_id, role, relationship, duration_seconds,
+    submitted_at). The role is the response's ``decision_role`` answer when there is one, else the
+    contact's role.
     """
-    item_columns = [_extract(item).label(f"i{k}") for k, item in enumerate(items)]
-    stmt = (
-        select(Response.id, Response.contact_id, Response.duration_seconds,
-               type_coerce(Response.submitted_at, String),  # parsed below, vectorised
-               Contact.account_id, Contact.role, Contact.relationship,
-               _extract(ROLE_ITEM), *item_columns)
-        .outerjoin(Contact, Contact.id == Response.contact_id)
-        .where(Response.survey_version_id.in_(list(version_ids)), Response.status == "complete")
-        .order_by(Response.id)
-    )
-    # plain DB-API tuples: no ORM objects or per-row result processing (every column here is a number,
-    # a string, a timestamp coerced to text, or a JSON value the database already extracted)
-    result = db.session.connection().execute(stmt)
-    rows = result.cursor.fetchall()
-    result.close()
-    meta_names = ["response_id", "contact_id", "duration_seconds", "submitted_at", "account_id", "contact_role",
-                  "relationship", "stated_role"]
-    columns = list(zip(*rows)) if rows else [() for _ in range(len(meta_names) + len(items))]
-    frame = pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in zip(meta_names, columns)})
-    index = pd.Index(frame["response_id"].astype("int64"), name="response_id")
-    first = len(meta_names)
-    try:  # the usual case: every extracted value is a number or missing
-        values = np.array([row[first:] for row in rows], dtype=float).reshape(len(rows), len(items))
-    except (TypeError, ValueError):
-        values = np.column_stack([_numeric(col) for col in columns[first:]]) if rows else \
-            np.empty((0, len(items)))
-    answers = pd.DataFrame(values, index=index, columns=list(items))
-    stated = frame["stated_role"].where(frame["stated_role"].notna() & (frame["stated_role"] != ""))
-    meta = pd.DataFrame({
-        "contact_id": frame["contact_id"].astype("Int64"),
-        "account_id": frame["account_id"].astype("Int64"),
-        "role": stated.fillna(frame["contact_role"]),
-        "relationship": frame["relationship"],
-        "duration_seconds": pd.to_numeric(frame["duration_seconds"], errors="coerce").astype(float),
-        "submitted_at": pd.to_datetime(frame["submitted_at"], utc=True, format="mixed"),
-    }).set_axis(index)
+    items = list(items)
+    if dialect_name() == "postgresql":
+        return _load_postgresql(version_ids, items)
+    if dialect_name() == "sqlite":
+        return _load_sqlite(version_ids, items)
+    rows = db.session.execute(_responses_query(version_ids, _meta_select() + [Response.answers])).all()
+    columns = list(zip(*rows)) if rows else [()] * (len(META_COLUMNS) + 1)
+    meta = _meta_frame(*columns[:len(META_COLUMNS)])
+    answers = _numeric_frame(pd.DataFrame([[a.get(i) for i in items] for a in columns[-1]], columns=items,
+                                          index=meta.index, dtype=object))
     return answers, meta
 
 
-def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    """PostgreSQL COPY FROM STDIN (CSV) of ``frame`` on the session's connection."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, index=False, na_rep="")
-    raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
+# --------------------------------------------------------------------------------------------- writing
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Row tuples of Python values with NaN/NA turned into None (column-wise, in C where possible)."""
-    columns = [frame[c].to_numpy(dtype=object, na_value=None).tolist() if frame[c].hasnans
-               else frame[c].tolist() for c in frame.columns]
-    return list(zip(*columns))
+def _pg_insert_select(load: dict[str, np.ndarray], insert_sql: str, params: dict[str, Any]) -> None:
+    """Binary-COPY ``load`` into a temporary table ``scoring_load``, run ``insert_sql`` (which selects
+    from it) with ``params``, drop the temporary table. One server round trip per step, no per-row
+    Python; the temporary table is not WAL-logged."""
+    with driver_connection().cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.scoring_load")
+        cursor.execute("CREATE TEMPORARY TABLE scoring_load ("
+                       + ", ".join(f"{name} {pg_column_type(v)}" for name, v in load.items()) + ")")
+        pg_copy_binary("scoring_load", load)
+        cursor.execute(insert_sql, params)
+        cursor.execute("DROP TABLE pg_temp.scoring_load")
 
 
-def bulk_insert(model: type, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    """Insert every row of ``frame`` (columns in ``columns`` order) into ``model``'s table."""
-    if frame.empty:
+def _pg_json_object(prefix: str, constructs: Sequence[str], null: str = "'NaN'") -> str:
+    """jsonb_build_object over load columns ``<prefix>0..``, keyed by the %(c<j>)s parameters."""
+    pairs = ", ".join(f"%(c{j})s::text, nullif({prefix}{j}, {null})" for j in range(len(constructs)))
+    return f"jsonb_build_object({pairs})"
+
+
+def _sqlite_json_object(constructs: Sequence[str]) -> str:
+    """json_object over one ? placeholder per construct (a NULL binds as JSON null)."""
+    return "json_object(" + ", ".join(f"{_sql_string(c)}, ?" for c in constructs) + ")"
+
+
+def _columns(prefix: str, matrix: np.ndarray) -> dict[str, np.ndarray]:
+    return {f"{prefix}{j}": matrix[:, j] for j in range(matrix.shape[1])}
+
+
+def _nullable(matrix: np.ndarray, missing: Any = None) -> list[list[Any]]:
+    """Columns of ``matrix`` as Python lists, NaN (or ``missing``) as None."""
+    out = []
+    for column in matrix.T:
+        values = column.tolist()
+        absent = np.isnan(column) if missing is None else column == missing
+        if absent.any():
+            values = [None if a else v for v, a in zip(values, absent.tolist())]
+        out.append(values)
+    return out
+
+
+def _as_json(constructs: Sequence[str], row: list[Any]) -> dict[str, Any]:
+    return {c: v for c, v in zip(constructs, row)}
+
+
+def store_contact_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame,
+                         constructs: Sequence[str]) -> None:
+    """One ``contact_scores`` row per scored response: scores and z scores as {construct: value} JSON."""
+    if scores.empty:
         return
-    frame = frame.loc[:, list(columns)]
-    table = model.__table__
-    dialect = db.session.get_bind().dialect.name
+    ids = scores.index.to_numpy(dtype=np.int64)
+    values = scores[list(constructs)].to_numpy(dtype=float)
+    z = scores[[f"{c}_z" for c in constructs]].to_numpy(dtype=float)
+    flag_text = flags["flags"].reindex(scores.index).fillna("")
+    excluded = flags["excluded"].reindex(scores.index).fillna(True).to_numpy(dtype=bool)
+    names = {f"c{j}": c for j, c in enumerate(constructs)}
+    dialect = dialect_name()
     if dialect == "postgresql":
-        _copy_rows(table.name, columns, frame)
+        codes, labels = pd.factorize(flag_text)
+        load = {"response_id": ids, **_columns("s", values), **_columns("z", z),
+                "flag": codes.astype(np.int64), "excluded": excluded}
+        _pg_insert_select(load, (
+            "INSERT INTO contact_scores (run_id, response_id, scores, factor_scores, flags, excluded) "
+            f"SELECT %(run_id)s, response_id, {_pg_json_object('s', constructs)}, "
+            f"{_pg_json_object('z', constructs)}, (%(labels)s::text[])[flag + 1], excluded FROM scoring_load"),
+            {"run_id": run_id, "labels": [label or None for label in labels], **names})
         return
-    rows = _records(frame)
+    flag_list = flag_text.where(flag_text != "", None).tolist()
+    value_lists, z_lists = _nullable(values), _nullable(z)
     if dialect == "sqlite":
-        marks = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-        db.session.connection().exec_driver_sql(sql, rows)
-    else:
-        db.session.execute(insert(table), [dict(zip(columns, r)) for r in rows])
+        obj = _sqlite_json_object(constructs)
+        rows = zip(repeat(run_id), ids.tolist(), *value_lists, *z_lists, flag_list, excluded.tolist())
+        db.session.connection().exec_driver_sql(
+            "INSERT INTO contact_scores (run_id, response_id, scores, factor_scores, flags, excluded) "
+            f"VALUES (?, ?, {obj}, {obj}, ?, ?)", list(rows))
+        return
+    db.session.execute(insert(ContactScore), [
+        {"run_id": run_id, "response_id": i, "scores": _as_json(constructs, s), "flags": fl, "excluded": ex,
+         "factor_scores": _as_json(constructs, f)}
+        for i, s, f, fl, ex in zip(ids.tolist(), zip(*value_lists), zip(*z_lists), flag_list,
+                                   excluded.tolist())])
 
 
-def contact_score_rows(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFrame,
-                       constructs: Iterable[str]) -> pd.DataFrame:
-    """Long rows (one per response and construct) for ``contact_scores``."""
-    parts = []
-    for construct in constructs:
-        parts.append(pd.DataFrame({
-            "run_id": run_id,
-            "response_id": scores.index.to_numpy(),
-            "contact_id": meta["contact_id"].reindex(scores.index).to_numpy(),
-            "construct": construct,
-            "score": scores[construct].to_numpy(),
-            "factor_score": scores[f"{construct}_z"].to_numpy(),
-            "flags": flags["flags"].reindex(scores.index).replace("", None).to_numpy(),
-            "excluded": flags["excluded"].reindex(scores.index).to_numpy(),
-        }))
-    return pd.concat(parts, ignore_index=True)
+ACCOUNT_JSON_COLUMNS = ("scores", "low", "high", "n_respondents")
 
 
-def store_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFrame,
-                 accounts: pd.DataFrame, constructs: Sequence[str]) -> None:
-    """Bulk-insert contact scores and account scores of a run (the caller commits)."""
-    bulk_insert(ContactScore, CONTACT_SCORE_COLUMNS,
-                contact_score_rows(run_id, scores, flags, meta, constructs))
-    bulk_insert(AccountScore, ACCOUNT_SCORE_COLUMNS, accounts.assign(run_id=run_id))
+def store_account_scores(run_id: int, accounts: pd.DataFrame, constructs: Sequence[str]) -> None:
+    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows."""
+    if accounts.empty:
+        return
+    wide = accounts.pivot(index="account_id", columns="construct",
+                          values=["score", "low", "high", "n_respondents"])
+    ids = wide.index.to_numpy(dtype=np.int64)
+    matrices = {name: wide[field].reindex(columns=list(constructs)).to_numpy(dtype=float)
+                for name, field in zip(ACCOUNT_JSON_COLUMNS, ("score", "low", "high", "n_respondents"))}
+    counts = np.nan_to_num(matrices.pop("n_respondents"), nan=-1).astype(np.int64)
+    names = {f"c{j}": c for j, c in enumerate(constructs)}
+    dialect = dialect_name()
+    if dialect == "postgresql":
+        load = {"account_id": ids, **_columns("s", matrices["scores"]), **_columns("l", matrices["low"]),
+                **_columns("h", matrices["high"]), **_columns("n", counts)}
+        _pg_insert_select(load, (
+            "INSERT INTO account_scores (run_id, account_id, scores, low, high, n_respondents) "
+            f"SELECT %(run_id)s, account_id, {_pg_json_object('s', constructs)}, {_pg_json_object('l', constructs)}, "
+            f"{_pg_json_object('h', constructs)}, {_pg_json_object('n', constructs, '-1')} FROM scoring_load"),
+            {"run_id": run_id, **names})
+        return
+    lists = [_nullable(matrices[name]) for name in ("scores", "low", "high")] + [_nullable(counts, missing=-1)]
+    if dialect == "sqlite":
+        obj = _sqlite_json_object(constructs)
+        rows = zip(repeat(run_id), ids.tolist(), *(column for part in lists for column in part))
+        db.session.connection().exec_driver_sql(
+            "INSERT INTO account_scores (run_id, account_id, scores, low, high, n_respondents) "
+            f"VALUES (?, ?, {obj}, {obj}, {obj}, {obj})", list(rows))
+        return
+    db.session.execute(insert(AccountScore), [
+        {"run_id": run_id, "account_id": i,
+         **{name: _as_json(constructs, row) for name, row in zip(ACCOUNT_JSON_COLUMNS, parts)}}
+        for i, *parts in zip(ids.tolist(), *(zip(*part) for part in lists))])
+
+
+def account_scores_frame(run_id: int) -> pd.DataFrame:
+    """A run's account scores as long rows: account_id (accounts.id), construct, score, low, high,
+    n_respondents; constructs an account has no score on are left out."""
+    rows = db.session.execute(select(AccountScore.account_id, AccountScore.scores, AccountScore.low,
+                                     AccountScore.high, AccountScore.n_respondents)
+                              .where(AccountScore.run_id == run_id).order_by(AccountScore.account_id)).all()
+    long = [(account, c, score, low[c], high[c], n[c])
+            for account, scores, low, high, n in rows for c, score in scores.items() if score is not None]
+    frame = pd.DataFrame(long, columns=["account_id", "construct", "score", "low", "high", "n_respondents"])
+    return frame.astype({"account_id": "int64", "score": float, "low": float, "high": float,
+                         "n_respondents": "int64"})
+
+
+def store_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame, accounts: pd.DataFrame,
+                 constructs: Sequence[str]) -> None:
+    """Bulk-insert a run's contact scores and account scores (the caller commits)."""
+    store_contact_scores(run_id, scores, flags, constructs)
+    store_account_scores(run_id, accounts, constructs)

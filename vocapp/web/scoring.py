@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from vocapp.extensions import db
 from vocapp.models import Contact, ContactScore, ScoringRun, Survey
+from vocapp.models import Response as SurveyResponse
 from vocapp.web import scoring_charts
 from vocapp.web.security import role_required
 
@@ -23,10 +24,16 @@ def _run_or_404(run_id: int) -> tuple[ScoringRun, str]:
 
 
 def _score_frame(run_id: int) -> pd.DataFrame:
+    """Long frame (construct, score, excluded, relationship) of a run's contact scores."""
     rows = db.session.execute(
-        select(ContactScore.construct, ContactScore.score, ContactScore.excluded, Contact.relationship)
-        .outerjoin(Contact, Contact.id == ContactScore.contact_id).where(ContactScore.run_id == run_id)).all()
-    return pd.DataFrame(rows, columns=["construct", "score", "excluded", "relationship"])
+        select(ContactScore.scores, ContactScore.excluded, Contact.relationship)
+        .join(SurveyResponse, SurveyResponse.id == ContactScore.response_id)
+        .outerjoin(Contact, Contact.id == SurveyResponse.contact_id).where(ContactScore.run_id == run_id)).all()
+    wide = pd.DataFrame([r[0] for r in rows], index=pd.RangeIndex(len(rows)))
+    wide["excluded"] = [r[1] for r in rows]
+    wide["relationship"] = [r[2] for r in rows]
+    long = wide.melt(id_vars=["excluded", "relationship"], var_name="construct", value_name="score")
+    return long[["construct", "score", "excluded", "relationship"]]
 
 
 def _svg(text: str) -> Response:

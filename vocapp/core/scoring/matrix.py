@@ -21,9 +21,11 @@ def raw_item_matrix(answers: pd.DataFrame, key: ItemKey) -> pd.DataFrame:
     missing = [i for i in key.items if i not in answers.columns]
     if missing:
         raise KeyMismatchError(f"the responses have no column for item(s): {', '.join(missing)}")
-    raw = answers.loc[:, list(key.items)].apply(pd.to_numeric, errors="coerce").astype(float)
+    raw = answers.loc[:, list(key.items)]
+    if not all(dtype.kind == "f" for dtype in raw.dtypes):  # already floats (the service's read): no parsing
+        raw = raw.apply(pd.to_numeric, errors="coerce")
     lo, hi = _bounds(key)
-    values = raw.to_numpy(copy=True)
+    values = raw.to_numpy(dtype=float, copy=True)
     values[(values < lo) | (values > hi)] = np.nan
     return pd.DataFrame(values, index=answers.index, columns=list(key.items))
 
