@@ -52,3 +52,6 @@ def main() -> None:
         first_line = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
         click.echo(f"Error: database: {first_line} (is the database initialised? run `vocapp init-db`)", err=True)
         sys.exit(1)
+    except OverflowError as exc:  # e.g. --version 99999999999999999999 reaching SQLite
+        click.echo(f"Error: a number given is too large: {exc}", err=True)
+        sys.exit(1)

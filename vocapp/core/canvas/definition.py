@@ -238,4 +238,7 @@ def load_canvas_definition(path: str | Path | None = None) -> CanvasDefinition:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CanvasDefinitionError([Problem("error", str(path), None, "", f"cannot read the file: {exc.strerror}")])
+    except UnicodeDecodeError as exc:
+        raise CanvasDefinitionError([Problem("error", str(path), None, "",
+                                             f"not UTF-8 text (byte {exc.start}); is it a YAML or JSON file?")])
     return parse_canvas_definition(text, str(path))

@@ -1,0 +1,58 @@
+"""A new user's mistakes on the command line end in one specific line and exit 1, never a traceback.
+
+Run through the real ``vocapp`` entry point (``python -m vocapp``), which turns errors into one line.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vocapp import PROJECT_ROOT
+
+DEFAULT_DEFINITION = PROJECT_ROOT / "survey_definitions" / "b2b_relationship.yaml"
+
+
+@pytest.fixture(scope="module")
+def vocapp_cli(tmp_path_factory):
+    """Run ``vocapp ARGS`` on an initialised SQLite database holding the default questionnaire."""
+    folder = tmp_path_factory.mktemp("cli")
+    env = {**os.environ, "VOCAPP_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
+           "VOCAPP_INSTANCE_PATH": str(folder / "instance")}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "vocapp", *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+
+    for setup in (["init-db"], ["surveys", "load", str(DEFAULT_DEFINITION)]):
+        assert run(*setup).returncode == 0
+    run.folder = folder
+    return run
+
+
+def _one_error_line(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_canvas_definition_that_is_not_text(vocapp_cli):
+    picture = Path(vocapp_cli.folder) / "canvas.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    line = _one_error_line(vocapp_cli("canvas", "place", "--definition", str(picture)))
+    assert line.startswith("Error: canvas definition has 1 problem(s)") and "canvas.png" in line
+    assert "not UTF-8 text" in line
+
+
+@pytest.mark.parametrize("args", [
+    ["surveys", "export", "b2b_relationship", "--version", "99999999999999999999"],
+    ["canvas", "movements", "--from", "99999999999999999999", "--to", "1"],
+])
+def test_a_number_too_large_for_the_database(vocapp_cli, args):
+    line = _one_error_line(vocapp_cli(*args))
+    assert line.startswith("Error:")
