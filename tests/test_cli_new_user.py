@@ -56,3 +56,14 @@ def test_canvas_definition_that_is_not_text(vocapp_cli):
 def test_a_number_too_large_for_the_database(vocapp_cli, args):
     line = _one_error_line(vocapp_cli(*args))
     assert line.startswith("Error:")
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path):
+    database = tmp_path / "from-dotenv.db"
+    (tmp_path / ".env").write_text(f"VOCAPP_DATABASE_URL=sqlite:///{database}\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key not in ("VOCAPP_DATABASE_URL", "VOCAPP_INSTANCE_PATH")}
+    env["VOCAPP_INSTANCE_PATH"] = str(tmp_path / "instance")
+    result = subprocess.run([sys.executable, "-m", "vocapp", "init-db"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert str(database) in result.stdout and database.exists()

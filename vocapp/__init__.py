@@ -18,7 +18,7 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the Flask application: settings from ``VOCAPP_*`` variables, then ``config`` on top."""
-    load_dotenv(override=False)
+    load_dotenv(Path.cwd() / ".env", override=False)  # the working directory's, as the README says
     app = Flask(
         __name__,
         instance_path=instance_path or os.environ.get("VOCAPP_INSTANCE_PATH") or None,
