@@ -28,3 +28,14 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     if abs(value) > MAX_DB_INT:
         abort(404)
     return value
+
+
+def reject_nul_characters() -> None:
+    """400 for a NUL character in the path, query or form fields: PostgreSQL text cannot store one."""
+    fields = [request.path]
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            fields.append(key)
+            fields.extend(values)
+    if any("\x00" in field for field in fields):
+        abort(400, description="The request contains a NUL character.")
