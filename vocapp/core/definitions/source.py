@@ -60,9 +60,27 @@ def read_source(text: str, filename: str) -> ParsedSource:
     if not text.strip():
         problem = Problem("error", filename, 1, "", "the definition is empty")
         return ParsedSource(None, LineMap(), [problem])
-    if is_json_filename(filename):
-        return _read_json(text, filename)
-    return _read_yaml(text, filename)
+    parsed = _read_json(text, filename) if is_json_filename(filename) else _read_yaml(text, filename)
+    nul = _nul_problem(parsed, filename)
+    return parsed if nul is None else ParsedSource(None, parsed.lines, [nul])
+
+
+def _nul_problem(parsed: ParsedSource, filename: str) -> Problem | None:
+    """A NUL character in any key or text (e.g. YAML "\\0"): no database text column can store it."""
+    stack: list[tuple[Any, str]] = [(parsed.data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                child_path = key_path(path, str(key))
+                if "\x00" in str(key):
+                    stack.append((str(key), child_path))
+                stack.append((child, child_path))
+        elif isinstance(value, list):
+            stack.extend((child, index_path(path, index)) for index, child in enumerate(value))
+        elif isinstance(value, str) and "\x00" in value:
+            return Problem("error", filename, parsed.lines.line_for(path), path, "text contains a NUL character")
+    return None
 
 
 def _read_yaml(text: str, filename: str) -> ParsedSource:
