@@ -1,0 +1,15 @@
+"""The scoring run page never says "p = 0": a tiny Bartlett p-value reads "p < 0.001"."""
+from __future__ import annotations
+
+from test_scoring_service import seed_survey
+
+from vocapp.services.scoring import run_scoring
+
+
+def test_tiny_bartlett_p_value_reads_below_a_thousandth(app, client_as):
+    seed_survey(400)
+    run = run_scoring("b2b_relationship")
+    assert run.diagnostics["bartlett"]["p_value"] < 0.001
+    page = client_as("analyst").get(f"/scoring/runs/{run.id}").get_data(as_text=True)
+    assert "p &lt; 0.001." in page
+    assert "p = 0." not in page
