@@ -69,9 +69,16 @@ def test_plain_numeric_answers_take_the_fast_path_unchanged(app):
     values[rng.random(values.shape) < 0.1] = np.nan
     rows = [{i: (None if math.isnan(v) else int(v)) for i, v in zip(ITEMS, row) if not (math.isnan(v) and k % 2)}
             for k, row in enumerate(values)]
-    version = seed(rows, [None] * len(rows))
-    answers, _ = load_responses([version], ITEMS)
+    roles = ['a "quoted", role', "user", None, "", "decision_maker"]
+    contacts = [{"id": k + 1, "account_id": 1 + k % 2, "email": f"c{k}@x.org", "relationship": "member",
+                 "role": roles[k % len(roles)]} if k % 7 else None for k in range(len(rows))]
+    version = seed(rows, contacts)
+    answers, meta = load_responses([version], ITEMS)
     np.testing.assert_array_equal(answers.to_numpy(), values)
+    expected_roles = [c["role"] or None if c else None for c in contacts]
+    assert [None if pd.isna(r) else r for r in meta["role"]] == expected_roles
+    assert meta["account_id"].tolist() == [c["account_id"] if c else pd.NA for c in contacts]
+    assert meta["duration_seconds"].tolist() == [100.0 + k for k in range(len(rows))]
     single, _ = load_responses([version], ["q2"])
     np.testing.assert_array_equal(single["q2"].to_numpy(), values[:, 1])
 

@@ -34,6 +34,10 @@ def _json_path(item: str) -> str:
     return '$."' + item.replace('"', '\\"') + '"'
 
 
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _meta_select() -> list[Any]:
     """Response and contact columns; the timestamp as text (parsed vectorised, not per row)."""
     if dialect_name() == "sqlite":
@@ -97,21 +101,66 @@ def _meta_frame(response_id, contact_id, duration, submitted_at, account_id, con
     }, index=index)
 
 
-def _load_postgresql(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    columns = _meta_select() + [Response.answers[item].as_string() for item in items]
-    data = pg_query_csv(_responses_query(version_ids, columns))
+_CSV_TEXT = ("submitted_at", "contact_role", "relationship", "stated_role")
+_CSV_TYPES = {"response_id": "int64", "contact_id": "Int64", "duration_seconds": float, "account_id": "Int64",
+              **{name: str for name in _CSV_TEXT}}
+
+
+def _frames_from_csv(data: bytes | str, items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(answers, meta) from headerless CSV lines: the META_COLUMNS, then one value per item."""
     item_names = [f"i{k}" for k in range(len(items))]
-    text = ("submitted_at", "contact_role", "relationship", "stated_role")
-    frame = _read_csv(data, META_COLUMNS + item_names,
-                      {"response_id": "int64", "contact_id": "Int64", "duration_seconds": float,
-                       "account_id": "Int64", **{name: str for name in text}}, item_names)
-    meta = _meta_frame(*(frame[name].to_numpy(dtype=object) if name in text else frame[name].array
+    frame = _read_csv(data, META_COLUMNS + item_names, _CSV_TYPES, item_names)
+    meta = _meta_frame(*(frame[name].to_numpy(dtype=object) if name in _CSV_TEXT else frame[name].array
                          for name in META_COLUMNS))
     answers = pd.DataFrame(frame[item_names].to_numpy(dtype=float), index=meta.index, columns=items)
     return answers, meta
 
 
+def _load_postgresql(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PostgreSQL writes the rows as CSV itself (COPY ... TO STDOUT), one ``->>`` per item."""
+    columns = _meta_select() + [Response.answers[item].as_string() for item in items]
+    return _frames_from_csv(pg_query_csv(_responses_query(version_ids, columns)), items)
+
+
+def _sqlite_csv_field(expression: str) -> str:
+    return f"""ifnull('"' || replace({expression}, '"', '""') || '"', '')"""
+
+
 def _load_sqlite(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """SQLite builds one CSV line per response: the meta columns, then the items from ONE json_extract
+    with several paths (a JSON array, brackets trimmed); pandas parses all lines at once. Answers that
+    are not plain numbers/strings/nulls (lists, objects, escaped quotes) take the row-by-row path."""
+    if len(items) < 2:
+        return _load_sqlite_rows(version_ids, items)
+    paths = ", ".join(_sql_string(_json_path(item)) for item in items)
+    stated = f"json_extract(r.answers, {_sql_string(_json_path(ROLE_ITEM))})"
+    line = " || ',' || ".join([
+        "r.id", "ifnull(r.contact_id, '')", "ifnull(printf('%.17g', r.duration_seconds), '')",
+        "ifnull(r.submitted_at, '')", "ifnull(c.account_id, '')", _sqlite_csv_field("c.role"),
+        _sqlite_csv_field("c.relationship"), _sqlite_csv_field(stated),
+        f"ltrim(rtrim(json_extract(r.answers, {paths}), ']'), '[')"])
+    marks = ", ".join("?" for _ in version_ids)
+    sql = (f"SELECT {line} FROM responses AS r LEFT OUTER JOIN contacts AS c ON c.id = r.contact_id "
+           f"WHERE r.survey_version_id IN ({marks}) AND r.status = 'complete' ORDER BY r.id")
+    cursor = driver_connection().cursor()
+    try:
+        lines = [row[0] for row in cursor.execute(sql, tuple(version_ids)).fetchall()]
+    finally:
+        cursor.close()
+    text = "\n".join(lines)
+    if not lines or "[" in text or "{" in text or '\\"' in text:
+        return _load_sqlite_rows(version_ids, items)
+    try:
+        answers, meta = _frames_from_csv(text, items)
+    except ValueError:  # includes pandas' ParserError: a line did not split into the expected fields
+        return _load_sqlite_rows(version_ids, items)
+    if len(answers) != len(lines):
+        return _load_sqlite_rows(version_ids, items)
+    return answers, meta
+
+
+def _load_sqlite_rows(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Row-by-row SQLite read: meta columns and one JSON array of the items per response."""
     # several paths make json_extract return one JSON array per response (two for a single item)
     paths = [_json_path(item) for item in (items if len(items) != 1 else items * 2)]
     extract = func.json_extract(Response.answers, *paths) if items else literal_column("NULL")
@@ -124,14 +173,8 @@ def _load_sqlite(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataF
         return pd.DataFrame(index=meta.index), meta
     empty = "[" + ",".join(["null"] * len(paths)) + "]"
     arrays = [text if text is not None else empty for text in columns[-1]]
-    lines = "\n".join([text[1:-1] for text in arrays])  # "[4,2,null]" -> "4,2,null"
     names = [f"i{k}" for k in range(len(paths))]
-    try:  # the usual case: every value a number, numeric string or null (no lists or objects)
-        if "[" in lines or "{" in lines or '\\"' in lines:
-            raise ValueError("nested values")
-        values = _read_csv(lines, names, {}, names) if rows else pd.DataFrame(columns=names, dtype=float)
-    except ValueError:  # includes pandas' ParserError
-        values = _numeric_frame(pd.DataFrame(json.loads("[" + ",".join(arrays) + "]"), columns=names))
+    values = _numeric_frame(pd.DataFrame(json.loads("[" + ",".join(arrays) + "]"), columns=names))
     answers = pd.DataFrame(values.to_numpy(dtype=float)[:, :len(items)], index=meta.index, columns=items)
     return answers, meta
 
@@ -158,10 +201,6 @@ def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd
 
 
 # --------------------------------------------------------------------------------------------- writing
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 def _pg_insert_select(load: dict[str, np.ndarray], insert_sql: str, params: dict[str, Any]) -> None:
     """Binary-COPY ``load`` into a temporary table ``scoring_load``, run ``insert_sql`` (which selects
