@@ -14,6 +14,7 @@ from vocapp.services.canvas_queries import (CanvasError, latest_placement_run, m
                                             placement_history, placement_table)
 from vocapp.web.canvas_picture import canvas_png, canvas_svg
 from vocapp.web.args import int_arg
+from vocapp.web.contacts import ACCOUNT_PANELS
 from vocapp.web.security import role_required
 
 bp = Blueprint("canvas", __name__)
@@ -129,3 +130,18 @@ def account(account_pk: int):
         scores=details.get("scores") or {}, metrics=metrics.to_dict(),
         transactions=_transactions_summary(account_pk), responses=_responses(account_pk),
         history=placement_history(account_pk))
+
+
+def _account_panel(account: Account):
+    """For analysts, the contacts account page shows the account's latest zone and leave-alone flag."""
+    if not current_user.has_role("analyst"):
+        return None
+    run = latest_placement_run()
+    placement = None if run is None else db.session.scalars(
+        select(Placement).where(Placement.run_id == run.id, Placement.account_id == account.id)).first()
+    if placement is None:
+        return None
+    return "canvas/_account_panel.html", {"run": run, "placement": placement, "account": account}
+
+
+ACCOUNT_PANELS.append(_account_panel)
