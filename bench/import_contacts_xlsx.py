@@ -7,6 +7,8 @@ child process and prints its peak resident memory (VmHWM) and time:
 - ``baseline``: import pandas, openpyxl and vocapp.core.imports only;
 - ``read``: ``read_table`` (what the contacts import does first);
 - ``validate``: ``read_table`` + ``validate_contacts``;
+- ``app_baseline``: create the Flask app and an empty SQLite database only;
+- ``import``: ``import_contacts`` into an empty throw-away SQLite database (everything written);
 - ``full_load``: openpyxl ``load_workbook`` without read-only mode (for comparison).
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-PHASES = ("baseline", "read", "validate", "full_load")
+PHASES = ("baseline", "read", "validate", "app_baseline", "import", "full_load")
 
 
 def peak_rss_mib() -> float:
@@ -54,6 +56,20 @@ def child(phase: str, path: Path) -> None:
     elif phase == "validate":
         result = validate_contacts(read_table(path), path.name)
         detail = f"{len(result.clean)} clean rows, {len(result.errors)} errors"
+    elif phase in ("app_baseline", "import"):
+        import tempfile
+
+        from vocapp import create_app
+        from vocapp.extensions import db
+        from vocapp.services.imports import import_contacts
+
+        with tempfile.TemporaryDirectory() as folder:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "TESTING": True}, folder)
+            with app.app_context():
+                db.create_all()
+                start = time.perf_counter()
+                if phase == "import":
+                    detail = import_contacts(path).summary()
     elif phase == "full_load":
         from openpyxl import load_workbook
         workbook = load_workbook(path, read_only=False, data_only=False)

@@ -1,6 +1,7 @@
 """Validation of contacts files (one row per contact, with its account)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import parsers
@@ -72,8 +73,11 @@ def _check_account_names(checked: CheckedTable, account_ids: pd.Series, names: p
 
 
 def _attributes(extras: pd.DataFrame) -> pd.Series:
-    if extras.empty or not len(extras.columns):
-        return pd.Series([{} for _ in extras.index], index=extras.index, dtype=object)
-    records = extras.astype(object).where(extras.notna(), None).to_dict("index")
-    return pd.Series({row: {key: value for key, value in record.items() if value is not None}
-                      for row, record in records.items()}, index=extras.index, dtype=object)
+    """One dict per row of its non-blank extra cells, built column by column (no wide intermediate)."""
+    records: list[dict[str, str]] = [{} for _ in extras.index]
+    for name in extras.columns:
+        cells = extras[name]
+        present = cells.notna().to_numpy(dtype=bool)
+        for position, value in zip(np.flatnonzero(present).tolist(), cells[present].tolist()):
+            records[position][name] = value
+    return pd.Series(records, index=extras.index, dtype=object)

@@ -51,8 +51,10 @@ def _apply(clean: pd.DataFrame, report: ImportReport, email_header: str, write: 
     existing = {contact.email: contact for contact in db.session.scalars(select(Contact))}
     clean = _without_erased(clean, existing, report, email_header)
     account_ids = _upsert_accounts(clean, report, write)
-    new_rows, changed_rows = [], []
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
     for row in clean.itertuples(index=False):
+        _flush(new_rows, changed_rows, write, BATCH)
         values = {name: _text(getattr(row, name)) for name in CONTACT_FIELDS}
         values["first_name"] = values["first_name"] or ""
         values["last_name"] = values["last_name"] or ""
@@ -72,11 +74,16 @@ def _apply(clean: pd.DataFrame, report: ImportReport, email_header: str, write: 
         report.updated += 1
         changed_rows.append({"id": contact.id, "account_id": account_id, "attributes": attributes,
                              "updated_at": utcnow(), **values})
-    if write:
-        for start in range(0, len(new_rows), BATCH):
-            db.session.execute(insert(Contact), new_rows[start:start + BATCH])
-        if changed_rows:
-            db.session.execute(update(Contact), changed_rows)
+    _flush(new_rows, changed_rows, write, 1)
+
+
+def _flush(new_rows: list[dict[str, Any]], changed_rows: list[dict[str, Any]], write: bool, at_least: int) -> None:
+    """Write (unless a dry run) and forget the pending rows once ``at_least`` of a kind are waiting."""
+    for rows, statement in ((new_rows, insert), (changed_rows, update)):
+        if len(rows) >= at_least:
+            if write:
+                db.session.execute(statement(Contact), rows)
+            rows.clear()
 
 
 def _without_erased(clean: pd.DataFrame, existing: dict[str, Contact], report: ImportReport,
