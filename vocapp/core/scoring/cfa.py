@@ -66,6 +66,20 @@ def model_specification(key: ItemKey) -> ModelSpecification:
     return ModelSpecification(pattern, len(constructs), len(items), constructs, items)
 
 
+def fixed_zero_bounds(model: ModelSpecification) -> list[tuple[float | None, float | None]]:
+    """L-BFGS-B bounds for factor_analyzer's parameter vector that pin the loadings the key fixes at 0.
+
+    factor_analyzer optimises every entry of the items x factors loading matrix and zeroes the fixed
+    ones inside its objective, so their finite-difference gradient is always 0: the same model, but
+    (for 24 items and 3 constructs) 102 parameters to differentiate instead of 54. With them bounded
+    at (0, 0) SciPy removes them from the problem, which halves the objective evaluations; the
+    estimates agree with the unbounded run to the optimiser's tolerance.
+    """
+    free = np.asarray(model.loadings).flatten(order="F") != 0  # factor_analyzer's _combine order
+    rest = model.n_variables + model.n_factors + model.n_lower_diag  # error vars, factor vars, covs
+    return [(None, None) if f else (0.0, 0.0) for f in free] + [(None, None)] * rest
+
+
 def fit_cfa(corr: pd.DataFrame, n: int, key: ItemKey, max_iter: int = 500) -> dict:
     """Fit the declared simple structure to the item correlation matrix; never raises for a failed fit.
 
@@ -79,7 +93,8 @@ def fit_cfa(corr: pd.DataFrame, n: int, key: ItemKey, max_iter: int = 500) -> di
         # real n the objective is so large that L-BFGS-B's finite-difference line search often stops
         # with "ABNORMAL", so optimise the per-observation objective and use the real n for the indices.
         cfa = ConfirmatoryFactorAnalyzer(
-            model, n_obs=1, is_cov_matrix=True, disp=False, max_iter=max_iter
+            model, n_obs=1, is_cov_matrix=True, disp=False, max_iter=max_iter,
+            bounds=fixed_zero_bounds(model),
         )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
