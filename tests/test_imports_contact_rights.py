@@ -1,11 +1,14 @@
-"""Data rights on re-import: erased contacts get nothing back, unsubscribed contacts stay unsubscribed."""
+"""Data rights on re-import (service, CLI, upload preview): erased contacts get nothing back,
+unsubscribed contacts stay unsubscribed."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from sqlalchemy import select
 
+from helpers import csrf_token
 from imports_corpus import data_snapshot
 from vocapp.models import Account, Contact
 from vocapp.services.imports import import_contacts
@@ -98,3 +101,18 @@ def test_unsubscribed_contact_stays_unsubscribed_and_keeps_its_consent_state(db,
     assert (ann.unsubscribed_at, ann.consent_at, ann.erased_at) == (UNSUBSCRIBED_ON, CONSENTED_ON, None)
     assert not ann.reachable
     assert (bob.unsubscribed_at, bob.consent_at) == (None, CONSENTED_ON)
+
+
+def test_upload_preview_lists_the_erased_contact_as_skipped(client_as, db, tmp_path):
+    first_import(db, tmp_path)
+    erase(db, "bob@acme.example")
+    designer = client_as("designer")
+    path = write(tmp_path / "crm.csv", "bob@acme.example,Bob,Stone,ACME,Acme Ltd,member,user,North")
+    data = {"csrf_token": csrf_token(designer, "/contacts/import"),
+            "file": (io.BytesIO(path.read_bytes()), path.name)}
+    page = designer.post("/contacts/import/contacts", data=data, content_type="multipart/form-data")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Rows that will be skipped" in text
+    assert "crm.csv: row 2, column email: contact was erased on 2026-03-01; not re-imported" in text
+    assert contact(db, "bob@acme.example").first_name == ""
