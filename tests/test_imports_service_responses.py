@@ -90,3 +90,27 @@ def test_other_encodings_import(db, corpus, survey, name):
     assert import_responses(corpus / "responses" / name, "import_test").ok
     comments = {response.answers.get("comment") for response in db.session.scalars(select(Response))}
     assert "Très bien – merci" in comments or "Great" in comments
+
+
+def test_capitalised_item_ids_through_the_cli(runner, db, corpus, tmp_path):
+    from vocapp.services.surveys import store_definition
+
+    scale = {"id": "six", "min": 1, "max": 6, "labels": {1: "Very inaccurate", 6: "Very accurate"}}
+    items = [{"id": item_id, "type": "likert", "text": f"Item {item_id}", "scale": "six", "construct": "big"}
+             for item_id in ("A1", "A2", "N1", "N2")]
+    store_definition({"id": "caps", "title": "Capitals", "languages": ["en"],
+                      "constructs": [{"id": "big", "label": "Big"}], "scales": [scale],
+                      "pages": [{"id": "p", "title": "P", "items": items}]})
+    assert import_contacts(corpus / "contacts" / "valid.csv").ok
+    path = tmp_path / "caps.csv"
+    path.write_text("Email,Submitted At,A1,a2,N1\nann.lee@acme.example,2024-03-01,6,2,\n")
+    result = runner.invoke(args=["responses", "import", str(path), "--survey", "caps"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("responses import of caps.csv: created 1,")
+    assert db.session.scalar(select(Response)).answers == {"A1": 6, "A2": 2}
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("email,submitted_at,A9\nann.lee@acme.example,2024-03-02,1\n")
+    refused = runner.invoke(args=["responses", "import", str(unknown), "--survey", "caps"])
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[1] == (
+        "  unknown.csv: row 1, column A9: 'A9' is not an item of survey caps version 1 (items: A1, A2, N1, N2)")
