@@ -67,3 +67,9 @@ def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path):
                             cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
     assert str(database) in result.stdout and database.exists()
+
+
+def test_writing_into_a_missing_folder(vocapp_cli):
+    target = Path(vocapp_cli.folder) / "no-such-folder" / "survey.yaml"
+    line = _one_error_line(vocapp_cli("surveys", "export", "b2b_relationship", "--out", str(target)))
+    assert line == f"Error: {target}: No such file or directory"

@@ -55,3 +55,7 @@ def main() -> None:
     except OverflowError as exc:  # e.g. --version 99999999999999999999 reaching SQLite
         click.echo(f"Error: a number given is too large: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # e.g. --out into a folder that does not exist or cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
