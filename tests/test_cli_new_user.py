@@ -73,3 +73,23 @@ def test_writing_into_a_missing_folder(vocapp_cli):
     target = Path(vocapp_cli.folder) / "no-such-folder" / "survey.yaml"
     line = _one_error_line(vocapp_cli("surveys", "export", "b2b_relationship", "--out", str(target)))
     assert line == f"Error: {target}: No such file or directory"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("nonsense", "Error: VOCAPP_DATABASE_URL: Could not parse SQLAlchemy URL"),
+    ("sqlite:////no/such/folder/vocapp.db", "(check VOCAPP_DATABASE_URL)"),
+])
+def test_a_database_url_that_cannot_work(tmp_path, url, expected):
+    env = {**os.environ, "VOCAPP_DATABASE_URL": url, "VOCAPP_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run([sys.executable, "-m", "vocapp", "surveys", "list"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    line = _one_error_line(result)
+    assert expected in line and "init-db" not in line
+
+
+def test_a_database_without_schema_points_to_init_db(tmp_path):
+    env = {**os.environ, "VOCAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+           "VOCAPP_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run([sys.executable, "-m", "vocapp", "surveys", "list"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert _one_error_line(result).endswith("(is the database initialised? run `vocapp init-db`)")

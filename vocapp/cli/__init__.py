@@ -7,7 +7,7 @@ import sys
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from vocapp.errors import VocappError
 
@@ -50,7 +50,12 @@ def main() -> None:
         sys.exit(1)
     except (OperationalError, ProgrammingError) as exc:
         first_line = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
-        click.echo(f"Error: database: {first_line} (is the database initialised? run `vocapp init-db`)", err=True)
+        missing_schema = "no such table" in first_line or ("relation" in first_line and "does not exist" in first_line)
+        hint = "is the database initialised? run `vocapp init-db`" if missing_schema else "check VOCAPP_DATABASE_URL"
+        click.echo(f"Error: database: {first_line} ({hint})", err=True)
+        sys.exit(1)
+    except ArgumentError as exc:  # a VOCAPP_DATABASE_URL that is not a database URL
+        click.echo(f"Error: VOCAPP_DATABASE_URL: {str(exc).splitlines()[0]}", err=True)
         sys.exit(1)
     except OverflowError as exc:  # e.g. --version 99999999999999999999 reaching SQLite
         click.echo(f"Error: a number given is too large: {exc}", err=True)
