@@ -35,3 +35,21 @@ def test_pages_with_wide_tables_fit_a_phone(app, tmp_path, live_server, browser,
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_long_unbroken_title_wraps_on_a_phone(app, live_server, browser, make_staff):
+    from vocapp.services.surveys import create_survey
+
+    create_survey("long_title", "Membership" * 25, None)
+    staff = make_staff("designer")
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        browser_login(page, live_server, staff.email, STAFF_PASSWORD)
+        for path in ["/designer/", "/designer/long_title"]:
+            assert page.goto(live_server + path).status == 200
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    finally:
+        context.close()
