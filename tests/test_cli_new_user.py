@@ -92,4 +92,4 @@ def test_a_database_without_schema_points_to_init_db(tmp_path):
            "VOCAPP_INSTANCE_PATH": str(tmp_path / "instance")}
     result = subprocess.run([sys.executable, "-m", "vocapp", "surveys", "list"], capture_output=True, text=True,
                             env=env, timeout=120)
-    assert _one_error_line(result).endswith("(is the database initialised? run `vocapp init-db`)")
+    assert _one_error_line(result).endswith("(is the database initialised and up to date? run `vocapp init-db`)")

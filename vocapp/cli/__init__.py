@@ -41,6 +41,12 @@ cli = FlaskGroup(
 )
 
 
+def _schema_out_of_date(message: str) -> bool:
+    """Whether a database error says a table or column is missing (SQLite's or PostgreSQL's wording)."""
+    return any(words in message for words in ("no such table", "no such column", "has no column named")) or (
+        "does not exist" in message and ("relation" in message or "column" in message))
+
+
 def main() -> None:
     """Entry point of the ``vocapp`` console script: one-line messages instead of tracebacks."""
     try:
@@ -50,8 +56,8 @@ def main() -> None:
         sys.exit(1)
     except (OperationalError, ProgrammingError) as exc:
         first_line = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
-        missing_schema = "no such table" in first_line or ("relation" in first_line and "does not exist" in first_line)
-        hint = "is the database initialised? run `vocapp init-db`" if missing_schema else "check VOCAPP_DATABASE_URL"
+        hint = ("is the database initialised and up to date? run `vocapp init-db`" if _schema_out_of_date(first_line)
+                else "check VOCAPP_DATABASE_URL")
         click.echo(f"Error: database: {first_line} ({hint})", err=True)
         sys.exit(1)
     except ArgumentError as exc:  # a VOCAPP_DATABASE_URL that is not a database URL
