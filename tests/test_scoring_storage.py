@@ -31,10 +31,11 @@ def seed(answers: list[dict], contacts: list[dict | None]) -> int:
     db.session.execute(insert(Account), [{"id": a, "external_id": f"A{a}", "name": f"A {a}"} for a in (1, 2)])
     if any(contacts):
         db.session.execute(insert(Contact), [c for c in contacts if c is not None])
-    db.session.execute(insert(Response), [
-        {"id": k + 1, "survey_version_id": version.id, "contact_id": c["id"] if c else None, "source": "import",
-         "status": "complete", "answers": a, "duration_seconds": 100.0 + k, "started_at": WHEN,
-         "submitted_at": WHEN} for k, (a, c) in enumerate(zip(answers, contacts))])
+    if answers:
+        db.session.execute(insert(Response), [
+            {"id": k + 1, "survey_version_id": version.id, "contact_id": c["id"] if c else None,
+             "source": "import", "status": "complete", "answers": a, "duration_seconds": 100.0 + k,
+             "started_at": WHEN, "submitted_at": WHEN} for k, (a, c) in enumerate(zip(answers, contacts))])
     db.session.add(Response(id=len(answers) + 1, survey_version_id=version.id, status="partial", source="web",
                             answers={"q1": 1}, started_at=WHEN))  # not complete: not read
     db.session.commit()
@@ -62,6 +63,13 @@ def test_answers_are_read_as_numbers_and_odd_values_become_missing(app):
     assert meta["relationship"].tolist()[:2] == ["member", "customer"]
     assert meta["duration_seconds"].tolist() == [100.0, 101.0, 102.0]
     assert (meta["submitted_at"] == pd.Timestamp(WHEN)).all()
+
+
+def test_no_complete_response_reads_as_empty_frames(app):
+    version = seed([], [])
+    answers, meta = load_responses([version], ITEMS)
+    assert answers.empty and list(answers.columns) == ITEMS and answers.dtypes.eq(float).all()
+    assert meta.empty and {"contact_id", "account_id", "role", "submitted_at"} <= set(meta.columns)
 
 
 def test_plain_numeric_answers_take_the_fast_path_unchanged(app):

@@ -1,9 +1,9 @@
 """Scoring's database I/O: one query to read responses, bulk writes for scores.
 
 No ORM objects and no per-value Python work on this path. Reading: the database extracts the Likert
-items from each response's answers JSON and the rows come back as CSV (PostgreSQL ``COPY ... TO
-STDOUT``) or as one JSON array per response (SQLite ``json_extract`` with several paths), both parsed
-by pandas' C CSV reader. Writing: one ``contact_scores`` row per response, its per-construct values
+items from each response's answers JSON and hands the rows over as CSV text (PostgreSQL ``COPY ... TO
+STDOUT``; SQLite builds one CSV line per response from one multi-path ``json_extract``), parsed by
+pandas' C CSV reader in one call. Writing: one ``contact_scores`` row per response, its per-construct values
 assembled into JSON by the database (PostgreSQL: binary COPY of NumPy columns into a temporary table,
 then ``INSERT ... SELECT jsonb_build_object(...)``; SQLite: ``executemany`` with ``json_object``).
 """
@@ -119,7 +119,11 @@ def _frames_from_csv(data: bytes | str, items: list[str]) -> tuple[pd.DataFrame,
 def _load_postgresql(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PostgreSQL writes the rows as CSV itself (COPY ... TO STDOUT), one ``->>`` per item."""
     columns = _meta_select() + [Response.answers[item].as_string() for item in items]
-    return _frames_from_csv(pg_query_csv(_responses_query(version_ids, columns)), items)
+    data = pg_query_csv(_responses_query(version_ids, columns))
+    if not data:  # no rows: nothing for the CSV reader to parse
+        meta = _meta_frame(*([()] * len(META_COLUMNS)))
+        return pd.DataFrame(np.empty((0, len(items))), index=meta.index, columns=items), meta
+    return _frames_from_csv(data, items)
 
 
 def _sqlite_csv_field(expression: str) -> str:
