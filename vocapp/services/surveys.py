@@ -160,8 +160,11 @@ def create_survey(slug: str, title: str, staff: StaffUser | None = None) -> Surv
     """Create a survey with an empty draft (nothing is published until :func:`publish_draft`)."""
     if db.session.scalar(select(Survey).where(Survey.slug == slug)) is not None:
         raise VocappError(f"a survey with id '{slug}' already exists")
-    if not re.fullmatch(definition_schema()["$defs"]["survey_id"]["pattern"], slug):
-        raise VocappError(f"survey id '{slug}' {definition_schema()['$defs']['survey_id']['errorMessage']}")
+    rule = definition_schema()["$defs"]["survey_id"]
+    if len(slug) > rule["maxLength"]:
+        raise VocappError(f"survey id '{slug[:20]}…' is longer than {rule['maxLength']} characters")
+    if not re.fullmatch(rule["pattern"], slug):
+        raise VocappError(f"survey id '{slug}' {rule['errorMessage']}")
     if not title.strip():
         raise VocappError("a survey needs a title")
     survey = Survey(slug=slug, title=title[:300], draft_definition=new_definition(slug, title),
