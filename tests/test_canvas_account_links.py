@@ -25,6 +25,8 @@ def test_contacts_account_page_shows_zone_flag_and_link_for_analysts_only(app, t
     assert f'href="/canvas/accounts/{account.id}"' in panel
     canvas_page = analyst.get(f"/canvas/accounts/{account.id}").get_data(as_text=True)
     assert f'href="/contacts/accounts/{account.id}"' in canvas_page
+    # recency counts fees too (docs/canvas.md), so the page must not call it "last purchase"
+    assert "Days since last payment (fee or purchase)" in canvas_page and "since last purchase" not in canvas_page
 
 
 def test_designers_see_no_canvas_panel(app, tmp_path, client_as):
