@@ -89,3 +89,11 @@ def test_login_never_redirects_off_site(client, make_staff, target):
     assert response.status_code == 302
     location = response.headers["Location"]
     assert "\\" not in location and not location.startswith("//") and not urlsplit(location).netloc
+
+
+def test_pages_cannot_be_framed_or_sniffed(client_as):
+    client = client_as("analyst")
+    for url in ["/auth/login", "/", "/canvas/", "/no-such-page"]:
+        headers = client.get(url).headers
+        assert headers["X-Frame-Options"] == "DENY", url
+        assert headers["X-Content-Type-Options"] == "nosniff", url

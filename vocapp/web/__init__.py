@@ -5,7 +5,7 @@ import importlib
 
 from flask import Flask, render_template
 
-from vocapp.web.args import DatabaseIntConverter, reject_nul_characters
+from vocapp.web.hygiene import DatabaseIntConverter, add_security_headers, reject_nul_characters
 
 #: (module under vocapp.web exposing ``bp``, URL prefix), one per area
 BLUEPRINTS = [
@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint that exists, and the error pages."""
     app.url_map.converters["int"] = DatabaseIntConverter  # before any rule is added
     app.before_request(reject_nul_characters)
+    app.after_request(add_security_headers)
     for module_name, prefix in BLUEPRINTS:
         module = importlib.import_module(f"vocapp.web.{module_name}")
         app.register_blueprint(module.bp, url_prefix=prefix or None)

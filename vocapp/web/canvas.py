@@ -13,7 +13,7 @@ from vocapp.models import Account, Contact, Placement, Response as SurveyRespons
 from vocapp.services.canvas_queries import (CanvasError, latest_placement_run, movements_between,
                                             placement_history, placement_table)
 from vocapp.web.canvas_picture import canvas_png, canvas_svg
-from vocapp.web.args import int_arg
+from vocapp.web.hygiene import int_arg
 from vocapp.web.contacts import ACCOUNT_PANELS
 from vocapp.web.security import role_required
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
-from vocapp.web.args import int_arg
+from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
 bp = Blueprint("contacts", __name__)

@@ -16,7 +16,7 @@ from vocapp.services import surveys as survey_service
 from vocapp.web.designer_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
                                        fill_item_form, item_from_form, item_summary, set_item_choices)
 from vocapp.web.designer_preview import preview
-from vocapp.web.args import int_arg
+from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
 bp = Blueprint("designer", __name__)

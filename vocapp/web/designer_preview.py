@@ -10,7 +10,7 @@ from vocapp.core.definitions import has_errors, localise, validate_definition
 from vocapp.core.definitions.answers import next_page_index, parse_page_answers
 from vocapp.core.definitions.form_view import page_view
 from vocapp.services import surveys as survey_service
-from vocapp.web.args import int_arg
+from vocapp.web.hygiene import int_arg
 
 
 def preview(slug: str):

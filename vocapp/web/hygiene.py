@@ -1,4 +1,6 @@
-"""Whole numbers from URLs, bounded to what a database integer column holds.
+"""Request hygiene for every page: bounded whole numbers from URLs, no NUL characters, security headers.
+
+Whole numbers from URLs are bounded to what a database integer column holds.
 
 A number beyond that (``/contacts/accounts/99999999999999999999``, ``?page=1e30`` spelt out) would
 overflow the database driver and end in a server error; it can never name a row, so it is a 404.
@@ -39,3 +41,15 @@ def reject_nul_characters() -> None:
             fields.extend(values)
     if any("\x00" in field for field in fields):
         abort(400, description="The request contains a NUL character.")
+
+
+#: sent with every response: no framing by other sites (clickjacking of staff forms), no MIME sniffing
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "same-origin"}
+
+
+def add_security_headers(response):
+    """after_request hook: set SECURITY_HEADERS unless a view chose otherwise."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
