@@ -116,3 +116,21 @@ def test_upload_preview_lists_the_erased_contact_as_skipped(client_as, db, tmp_p
     assert "Rows that will be skipped" in text
     assert "crm.csv: row 2, column email: contact was erased on 2026-03-01; not re-imported" in text
     assert contact(db, "bob@acme.example").first_name == ""
+
+
+def test_responses_of_an_erased_contact_are_not_imported(db, tmp_path):
+    from vocapp.models import Response
+    from vocapp.services.imports import import_responses
+    from vocapp.services.surveys import load_definition_file
+
+    load_definition_file(Path(__file__).resolve().parent.parent / "survey_definitions" / "b2b_pulse.yaml")
+    first_import(db, tmp_path)
+    erase(db, "bob@acme.example")
+    responses = write(tmp_path / "responses.csv", "ann@acme.example,2026-01-10T10:00:00Z,4",
+                      "bob@acme.example,2026-01-11T10:00:00Z,2", header="email,submitted_at,trust_1")
+    report = import_responses(responses, "b2b_pulse")
+    assert report.ok and (report.created, report.skipped) == (1, 1)
+    assert [str(issue) for issue in report.skipped_rows] == [
+        "responses.csv: row 3, column email: contact was erased on 2026-03-01; responses are not imported"]
+    stored = db.session.execute(select(Contact.email).join(Response, Response.contact_id == Contact.id)).scalars().all()
+    assert stored == ["ann@acme.example"]

@@ -40,7 +40,8 @@ def import_responses(path: str | Path, survey_id: str, version: int | None = Non
     Raises SurveyNotFound for an unknown survey or version.  Every e-mail must
     belong to an existing contact.  A response with the same
     contact and ``submitted_at`` as one already stored for this survey is skipped,
-    so importing the same file twice creates nothing the second time.
+    so importing the same file twice creates nothing the second time. A row of a contact erased on
+    request is skipped with a notice: no answers are attached to an erased person.
     """
     survey_version = get_version(survey_id, version)
     definition = {**version_definition(survey_version), "version": survey_version.number}
@@ -50,7 +51,11 @@ def import_responses(path: str | Path, survey_id: str, version: int | None = Non
     def work(report: ImportReport, run: ImportRun) -> None:
         frame = read_table(path, report.filename, formats=SPREADSHEET_FORMATS)
         report.set_preview(frame)
-        contacts = dict(db.session.execute(select(Contact.email, Contact.id)).all())
+        contacts, erased = {}, {}
+        for email, contact_id, erased_at in db.session.execute(select(Contact.email, Contact.id, Contact.erased_at)):
+            contacts[email] = contact_id
+            if erased_at is not None:
+                erased[contact_id] = erased_at
         result = validate_responses(frame, report.filename, definition, known_emails=contacts.keys())
         report.add_errors(result.errors)
         if not report.ok:
@@ -63,6 +68,11 @@ def import_responses(path: str | Path, survey_id: str, version: int | None = Non
         for row_number, row in result.clean.iterrows():
             contact_id = contacts[row["email"]]
             submitted = _as_utc(row["submitted_at"].to_pydatetime())
+            if contact_id in erased:
+                skipped.append(ImportIssue(report.filename, int(row_number), header_as_written(frame, "email"),
+                                           f"contact was erased on {erased[contact_id].date().isoformat()}; "
+                                           "responses are not imported"))
+                continue
             if (contact_id, submitted) in stored:
                 skipped.append(ImportIssue(report.filename, int(row_number), header_as_written(frame, "submitted_at"),
                                            f"{row['email']} already has a response submitted at "
