@@ -33,6 +33,10 @@ def test_pages_with_wide_tables_fit_a_phone(app, tmp_path, live_server, browser,
             if overflow > 0:
                 page.screenshot(path=str(artifacts_dir / "phone-overflow.png"), full_page=True)
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+        page.goto(f"{live_server}/contacts/accounts/{account.id}")
+        one_line = page.evaluate("""() => { const dd = document.querySelector('.stats dd');
+            return dd.getBoundingClientRect().height < 1.5 * parseFloat(getComputedStyle(dd).lineHeight); }""")
+        assert one_line, "the account id breaks over two lines in its stats box"
     finally:
         context.close()
 
