@@ -93,3 +93,19 @@ def test_a_database_without_schema_points_to_init_db(tmp_path):
     result = subprocess.run([sys.executable, "-m", "vocapp", "surveys", "list"], capture_output=True, text=True,
                             env=env, timeout=120)
     assert _one_error_line(result).endswith("(is the database initialised and up to date? run `vocapp init-db`)")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["contacts", "import"], "Error: Missing argument 'FILE'. (see `vocapp contacts import --help`)"),
+    (["score"], "Error: Missing option '--survey'. (see `vocapp score --help`)"),
+    (["nosuchcommand"], "Error: No such command 'nosuchcommand'. (see `vocapp --help`)"),
+])
+def test_usage_mistakes_are_one_line_naming_the_command(vocapp_cli, args, expected):
+    result = vocapp_cli(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [expected]
+
+
+def test_a_group_without_a_command_shows_its_help(vocapp_cli):
+    result = vocapp_cli("surveys")
+    assert result.returncode == 2 and result.stdout.startswith("Usage: vocapp surveys")

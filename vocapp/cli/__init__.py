@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask
+from click.exceptions import NoArgsIsHelpError
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
@@ -47,10 +48,30 @@ def _schema_out_of_date(message: str) -> bool:
         "does not exist" in message and ("relation" in message or "column" in message))
 
 
+def _run_command_tree() -> None:
+    """Run ``cli``; a usage mistake is one line naming the command (exit 2), not click's usage block."""
+    try:
+        code = cli.main(prog_name="vocapp", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # a group given no command: its help, as click shows it
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "vocapp"
+        click.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 def main() -> None:
     """Entry point of the ``vocapp`` console script: one-line messages instead of tracebacks."""
     try:
-        cli.main(prog_name="vocapp", standalone_mode=True)
+        _run_command_tree()
     except VocappError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
