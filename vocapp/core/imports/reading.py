@@ -77,9 +77,23 @@ def iter_table_chunks(source: Source, filename: str | None = None, chunk_rows: i
         produced = False
         for chunk in READERS[fmt](stream, filename, chunk_rows):
             produced = True
+            _reject_nul_characters(chunk, filename)
             yield chunk
         if not produced:
             raise ImportFileError(ImportIssue(filename, None, None, "the file has a header row but no data rows"))
+
+
+def _reject_nul_characters(chunk: pd.DataFrame, filename: str) -> None:
+    """A NUL character cannot be stored as text (PostgreSQL refuses it): name every cell holding one."""
+    issues = [ImportIssue(filename, 1, str(name), "the column name contains a NUL character (\\x00)")
+              for name in chunk.columns if "\x00" in str(name)]
+    for name in chunk.columns:
+        column = chunk[name]
+        holds_nul = column.notna() & column.astype(str).str.contains("\x00", regex=False)
+        issues.extend(ImportIssue(filename, int(row), str(name), "the cell contains a NUL character (\\x00), "
+                                  "which cannot be stored; remove it") for row in chunk.index[holds_nul])
+    if issues:
+        raise ImportFileError(issues)
 
 
 def read_table(source: Source, filename: str | None = None, formats: Collection[str] = ALL_FORMATS) -> pd.DataFrame:
