@@ -3,7 +3,7 @@ the suppression list, movements between runs and an account's placement history.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select
 
 from vocapp.core.canvas import movements
 from vocapp.errors import VocappError
@@ -32,37 +32,111 @@ def get_placement_run(run_id: int | None = None) -> PlacementRun:
     return run
 
 
+def _record(placement: Placement, external_id: str, name: str, constructs: list[str]) -> dict:
+    """One placement as a table row (see ``placement_table`` for the columns)."""
+    details = placement.details or {}
+    record = {"account_id": external_id, "account_name": name,
+              "relationship": details.get("relationship") or "",
+              "n_respondents": int(details.get("n_respondents") or 0)}
+    for construct in constructs:
+        score = (details.get("scores") or {}).get(construct) or {}
+        record[construct] = score.get("score")
+        record[f"{construct}_low"], record[f"{construct}_high"] = score.get("low"), score.get("high")
+    record.update(readiness=placement.readiness, opportunity=placement.opportunity, zone=placement.zone,
+                  leave_alone=placement.leave_alone, leave_alone_reason=placement.leave_alone_reason or "",
+                  account_pk=placement.account_id, estimated_readiness=placement.estimated_readiness,
+                  co_creation=placement.co_creation, cluster=placement.cluster,
+                  heard=bool(details.get("heard")), estimated_zone=details.get("estimated_zone"),
+                  value=(details.get("metrics") or {}).get("total_12m"))
+    return record
+
+
+def _as_frame(records: list[dict], constructs: list[str]) -> pd.DataFrame:
+    head = TABLE_COLUMNS + constructs + TAIL_COLUMNS
+    return pd.DataFrame.from_records(records, columns=head + [c for c in (records[0] if records else {})
+                                                               if c not in head])
+
+
+def _filtered(stmt: Select, run: PlacementRun, relationship: str | None, zone: str | None,
+              where: tuple = ()) -> Select:
+    """``stmt`` restricted to the run's placements, to one relationship / zone when given, and ``where``."""
+    stmt = stmt.where(Placement.run_id == run.id, *where)
+    if relationship:
+        stmt = stmt.where(Placement.details["relationship"].as_string() == relationship)
+    if zone:
+        stmt = stmt.where(Placement.zone == zone)
+    return stmt
+
+
 def placement_table(run_id: int | None = None) -> tuple[PlacementRun, pd.DataFrame]:
     """The run and its placements, one query: account_id (external), account_name, relationship,
     n_respondents, one column per construct, readiness, opportunity, zone, leave_alone,
     leave_alone_reason, then account_pk, <construct>_low/_high, estimated_readiness, co_creation,
     cluster, heard, estimated_zone, value (net spend in the trailing 12 months)."""
     run = get_placement_run(run_id)
-    stmt = (select(Placement, Account.external_id, Account.name)
-            .join(Account, Account.id == Placement.account_id)
-            .where(Placement.run_id == run.id).order_by(Account.external_id))
+    return run, placement_rows(run)
+
+
+def placement_rows(run: PlacementRun, relationship: str | None = None, zone: str | None = None,
+                   order_by: list | None = None, offset: int = 0, limit: int | None = None,
+                   where: tuple = ()) -> pd.DataFrame:
+    """The run's placements (optionally one relationship / zone) as ``placement_table`` columns, in
+    ``order_by`` order (default: account id). With ``limit``, only rows ``offset`` .. ``offset + limit``
+    are read: their ids are found by sorting narrow rows first, so the database never sorts every
+    placement's ``details``."""
+    joined = select(Placement, Account.external_id, Account.name).join(Account, Account.id == Placement.account_id)
+    order = [*(order_by or [Account.external_id]), Placement.id]
+    if limit is None:
+        rows = db.session.execute(_filtered(joined, run, relationship, zone, where).order_by(*order)).all()
+    else:
+        ids = db.session.scalars(_filtered(select(Placement.id).join(Account, Account.id == Placement.account_id),
+                                           run, relationship, zone, where)
+                                 .order_by(*order).offset(offset).limit(limit)).all()
+        position = {pk: i for i, pk in enumerate(ids)}
+        rows = sorted(db.session.execute(joined.where(Placement.id.in_(ids))).all(),
+                      key=lambda row: position[row[0].id])
     constructs = list(run.summary.get("constructs", []))
-    records = []
-    for placement, external_id, name in db.session.execute(stmt).all():
-        details = placement.details or {}
-        record = {"account_id": external_id, "account_name": name,
-                  "relationship": details.get("relationship") or "",
-                  "n_respondents": int(details.get("n_respondents") or 0)}
-        for construct in constructs:
-            score = (details.get("scores") or {}).get(construct) or {}
-            record[construct] = score.get("score")
-            record[f"{construct}_low"], record[f"{construct}_high"] = score.get("low"), score.get("high")
-        record.update(readiness=placement.readiness, opportunity=placement.opportunity, zone=placement.zone,
-                      leave_alone=placement.leave_alone, leave_alone_reason=placement.leave_alone_reason or "",
-                      account_pk=placement.account_id, estimated_readiness=placement.estimated_readiness,
-                      co_creation=placement.co_creation, cluster=placement.cluster,
-                      heard=bool(details.get("heard")), estimated_zone=details.get("estimated_zone"),
-                      value=(details.get("metrics") or {}).get("total_12m"))
-        records.append(record)
-    head = TABLE_COLUMNS + constructs + TAIL_COLUMNS
-    frame = pd.DataFrame.from_records(records, columns=head + [c for c in (records[0] if records else {})
-                                                               if c not in head])
-    return run, frame
+    return _as_frame([_record(p, external_id, name, constructs) for p, external_id, name in rows], constructs)
+
+
+def count_placements(run: PlacementRun, relationship: str | None = None, zone: str | None = None,
+                     where: tuple = ()) -> int:
+    """How many of the run's placements match the relationship / zone (None: all) and ``where``."""
+    stmt = _filtered(select(func.count(Placement.id)), run, relationship, zone, where)
+    return int(db.session.scalar(stmt) or 0)
+
+
+def zone_order(zones: list[str]):
+    """Sort key putting zones in the canvas definition's order (unknown zones last)."""
+    return case({name: i for i, name in enumerate(zones)}, value=Placement.zone, else_=len(zones))
+
+
+def zone_totals(run: PlacementRun) -> dict[str, tuple[int, int]]:
+    """Per zone of the run: (accounts, accounts left alone), one grouped query."""
+    stmt = (select(Placement.zone, func.count(Placement.id),
+                   func.sum(case((Placement.leave_alone.is_(True), 1), else_=0)))
+            .where(Placement.run_id == run.id).group_by(Placement.zone))
+    return {zone: (int(n), int(flagged or 0)) for zone, n, flagged in db.session.execute(stmt).all()}
+
+
+def picture_points(run: PlacementRun, relationship: str | None = None, zone: str | None = None) -> pd.DataFrame:
+    """What the canvas picture needs for every matching placement, without reading whole ``details``:
+    account_pk, opportunity, readiness, zone, leave_alone, co_creation, heard, value."""
+    stmt = _filtered(select(Placement.account_id, Placement.opportunity, Placement.readiness, Placement.zone,
+                            Placement.leave_alone, Placement.co_creation,
+                            Placement.readiness.is_not(None),  # heard: placed by its readiness
+                            Placement.details[("metrics", "total_12m")].as_float()), run, relationship, zone)
+    columns = ["account_pk", "opportunity", "readiness", "zone", "leave_alone", "co_creation", "heard", "value"]
+    frame = pd.DataFrame(db.session.execute(stmt.order_by(Placement.id)).all(), columns=columns)
+    for column in ("leave_alone", "co_creation", "heard"):
+        frame[column] = frame[column].fillna(False).astype(bool)
+    return frame
+
+
+def unheard_estimates(run: PlacementRun, limit: int) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` unheard accounts with an estimated readiness (by account id), and how many there are."""
+    unheard = (Placement.estimated_readiness.is_not(None),)
+    return placement_rows(run, limit=limit, where=unheard), count_placements(run, where=unheard)
 
 
 def leave_alone_accounts(run_id: int | None = None) -> dict[int, str]:

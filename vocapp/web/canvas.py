@@ -1,69 +1,112 @@
-"""Analyst pages for the Customer Segmentation Canvas: picture, filters, zone table, account page."""
+"""Analyst pages for the Customer Segmentation Canvas: picture, filters, zone table, account page.
+
+Built for bases of 5,000-50,000 accounts: the account table is paged in the database (PER_PAGE rows
+per request), and above POINT_DETAIL_LIMIT accounts the picture is a separate, cached image
+(/canvas/picture.svg) instead of inline markup with a link and title per point (docs/canvas.md).
+"""
 from __future__ import annotations
 
+import gzip
+import hashlib
+import math
+import threading
+from collections import OrderedDict
+
 import pandas as pd
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from vocapp.core.canvas import CanvasDefinition
 from vocapp.core.canvas.definition import build_canvas_definition
 from vocapp.extensions import db
-from vocapp.models import Account, Contact, Placement, Response as SurveyResponse, Transaction
-from vocapp.services.canvas_queries import (CanvasError, latest_placement_run, movements_between,
-                                            placement_history, placement_table)
-from vocapp.web.canvas_picture import canvas_png, canvas_svg
+from vocapp.models import Account, Contact, Placement, PlacementRun, Response as SurveyResponse, Transaction
+from vocapp.services.canvas_queries import (CanvasError, count_placements, get_placement_run, latest_placement_run,
+                                            movements_between, picture_points, placement_history, placement_rows,
+                                            unheard_estimates, zone_order, zone_totals)
+from vocapp.web.canvas_picture import POINT_DETAIL_LIMIT, canvas_png, canvas_svg
 from vocapp.web.hygiene import int_arg
 from vocapp.web.contacts import ACCOUNT_PANELS
 from vocapp.web.security import role_required
 
 bp = Blueprint("canvas", __name__)
 RELATIONSHIPS = ("member", "customer", "both")
+#: accounts per page of the account table (app config CANVAS_PER_PAGE overrides)
+PER_PAGE = 100
+#: unheard accounts listed with their estimate beside the picture
+ESTIMATES_SHOWN = 15
+#: compact pictures kept in memory (run x filters x gzip); ~55 bytes per account plain, ~10 gzipped
+PICTURES_CACHED = 16
+_PICTURES: OrderedDict[tuple, bytes] = OrderedDict()
+_PICTURES_LOCK = threading.Lock()
 
 
-def _filtered(run_id: int | None):
-    """(run, definition, constructs, all rows, filtered rows, filters) for the request's filters."""
-    run, frame = placement_table(run_id)
+def _run_and_filters() -> tuple[PlacementRun, CanvasDefinition, dict[str, str]]:
+    """The requested (default latest) run, its canvas definition and the request's valid filters
+    (an unknown relationship or zone is ignored); 404 for a run that does not exist."""
+    try:
+        run = get_placement_run(int_arg("run"))
+    except CanvasError:
+        abort(404)
     definition = build_canvas_definition(run.definition, f"placement run {run.id}")
-    constructs = list(run.summary.get("constructs", []))
-    filters = {"relationship": request.args.get("relationship", ""), "zone": request.args.get("zone", "")}
-    shown = frame
-    if filters["relationship"] in RELATIONSHIPS:
-        shown = shown[shown["relationship"] == filters["relationship"]]
-    if filters["zone"] in {z.name for z in definition.zones}:
-        shown = shown[shown["zone"] == filters["zone"]]
-    return run, definition, constructs, frame, shown, filters
+    relationship, zone = request.args.get("relationship", ""), request.args.get("zone", "")
+    filters = {"relationship": relationship if relationship in RELATIONSHIPS else "",
+               "zone": zone if zone in {z.name for z in definition.zones} else ""}
+    return run, definition, filters
 
 
-def _run_arg() -> int | None:
-    return int_arg("run")
+def _per_page() -> int:
+    return max(1, int(current_app.config.get("CANVAS_PER_PAGE", PER_PAGE)))
+
+
+def _point_limit() -> int:
+    return int(current_app.config.get("CANVAS_POINT_DETAIL_LIMIT", POINT_DETAIL_LIMIT))
+
+
+def _query(filters: dict[str, str]) -> dict:
+    """URL arguments that reproduce the current view (filters and chosen run), empty ones left out."""
+    return {k: v for k, v in {**filters, "run": int_arg("run")}.items() if v}
+
+
+def _table_page(run: PlacementRun, definition: CanvasDefinition, filters: dict, page: int) -> pd.DataFrame:
+    """One page of the account table: zone (canvas order), then opportunity (highest first), then account id."""
+    order = [zone_order([z.name for z in definition.zones]), Placement.opportunity.desc(), Account.external_id]
+    return placement_rows(run, order_by=order, offset=(page - 1) * _per_page(), limit=_per_page(), **filters)
 
 
 @bp.route("/")
 @role_required("analyst")
 def index():
-    """The canvas of the latest (or chosen) placement run with filters, zone table and account table."""
+    """The canvas of the latest (or chosen) run: picture, filters, zone table and one page of accounts."""
     if latest_placement_run() is None:
         return render_template("canvas/empty.html")
-    try:
-        run, definition, constructs, frame, shown, filters = _filtered(_run_arg())
-    except CanvasError:
-        abort(404)
-    zones = []
-    for zone in definition.zones:
-        rows = frame[frame["zone"] == zone.name]
-        zones.append({"zone": zone, "accounts": len(rows), "leave_alone": int(rows["leave_alone"].sum())})
-    svg = canvas_svg(shown, definition, constructs, link=lambda pk: url_for("canvas.account", account_pk=pk))
-    estimates = frame[~frame["heard"] & frame["estimated_readiness"].notna()]
+    run, definition, filters = _run_and_filters()
+    query = _query(filters)
+    n_shown = count_placements(run, **filters)
+    n_pages = max(1, math.ceil(n_shown / _per_page()))
+    page = int_arg("page", 1)
+    if not 1 <= page <= n_pages:
+        return redirect(url_for("canvas.index", page=min(max(page, 1), n_pages), **query))
+    constructs = list(run.summary.get("constructs", []))
+    totals = zone_totals(run)
+    zones = [{"zone": z, "accounts": totals.get(z.name, (0, 0))[0], "leave_alone": totals.get(z.name, (0, 0))[1]}
+             for z in definition.zones]
+    svg = None
+    if n_shown <= _point_limit():
+        svg = Markup(canvas_svg(placement_rows(run, **filters), definition, constructs, detailed=True,
+                                link=lambda pk: url_for("canvas.account", account_pk=pk)))
+    estimates, n_estimates = unheard_estimates(run, ESTIMATES_SHOWN)
     moved = []
     if run.previous_run_id is not None:
         _, _, table = movements_between(run.previous_run_id, run.id)
         moved = table[table["moved"]].to_dict("records")
     return render_template(
-        "canvas/index.html", run=run, definition=definition, constructs=constructs, rows=shown.to_dict("records"),
-        n_total=len(frame), zones=zones, svg=Markup(svg), filters=filters, relationships=RELATIONSHIPS,
-        summary=run.summary, estimates=estimates.to_dict("records"), moved=moved,
-        query={k: v for k, v in {**filters, "run": _run_arg()}.items() if v})
+        "canvas/index.html", run=run, definition=definition, constructs=constructs,
+        rows=_table_page(run, definition, filters, page).to_dict("records"), n_shown=n_shown,
+        n_total=sum(n for n, _ in totals.values()), page=page, n_pages=n_pages, per_page=_per_page(),
+        zones=zones, svg=svg, point_limit=_point_limit(), filters=filters, relationships=RELATIONSHIPS,
+        summary=run.summary, estimates=estimates.to_dict("records"), n_estimates=n_estimates, moved=moved, query=query)
 
 
 @bp.route("/place", methods=["POST"])
@@ -81,18 +124,58 @@ def place():
     return redirect(url_for("canvas.index"))
 
 
+def _picture_body(run: PlacementRun, definition: CanvasDefinition, filters: dict, gzipped: bool) -> bytes:
+    """The compact picture of a run (all matching accounts), plain or gzipped, from a small per-process
+    cache: a stored run never changes, so its picture is drawn (and compressed) once per filter combination."""
+    key = (str(db.engine.url), run.id, run.created_at.isoformat(), filters["relationship"], filters["zone"], gzipped)
+    with _PICTURES_LOCK:
+        body = _PICTURES.get(key)
+    if body is None:
+        body = canvas_svg(picture_points(run, **filters), definition, list(run.summary.get("constructs", [])),
+                          detailed=False).encode()
+        body = gzip.compress(body, 6) if gzipped else body
+        with _PICTURES_LOCK:
+            _PICTURES[key] = body
+            while len(_PICTURES) > PICTURES_CACHED:
+                _PICTURES.popitem(last=False)
+    return body
+
+
+@bp.route("/picture.svg")
+@role_required("analyst")
+def picture():
+    """The canvas picture shown on the page when it has more than POINT_DETAIL_LIMIT points: every
+    account as a bare point, cached per run by the browser (ETag, max-age) and the server; gzip when
+    the browser accepts it."""
+    run, definition, filters = _run_and_filters()
+    gzipped = "gzip" in request.accept_encodings
+    view = f"{run.id}|{run.created_at.isoformat()}|{filters['relationship']}|{filters['zone']}|{gzipped}"
+    etag = f"canvas-{run.id}-" + hashlib.sha256(view.encode()).hexdigest()[:16]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(_picture_body(run, definition, filters, gzipped), mimetype="image/svg+xml")
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 @bp.route("/canvas.<any(svg, png):fmt>")
 @role_required("analyst")
 def download(fmt: str):
-    """The canvas picture as an SVG or PNG file (same filters as the page)."""
-    try:
-        run, definition, constructs, _, shown, _ = _filtered(_run_arg())
-    except CanvasError:
-        abort(404)
+    """The canvas picture as an SVG or PNG file (same filters as the page; SVG points carry their
+    details up to POINT_DETAIL_LIMIT accounts)."""
+    run, definition, filters = _run_and_filters()
     if fmt == "svg":
-        body, mimetype = canvas_svg(shown, definition, constructs), "image/svg+xml"
+        detailed = count_placements(run, **filters) <= _point_limit()
+        frame = placement_rows(run, **filters) if detailed else picture_points(run, **filters)
+        body = canvas_svg(frame, definition, list(run.summary.get("constructs", [])), detailed=detailed)
+        mimetype = "image/svg+xml"
     else:
-        body, mimetype = canvas_png(shown, definition), "image/png"
+        body, mimetype = canvas_png(picture_points(run, **filters), definition), "image/png"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="canvas-run-{run.id}.{fmt}"'})
 

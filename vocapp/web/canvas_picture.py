@@ -1,4 +1,5 @@
-"""The canvas picture: an SVG drawn server-side (points link to account pages) and a matplotlib PNG."""
+"""The canvas picture: an SVG drawn server-side (small canvases: points with titles and links to account
+pages; large ones: bare points) and a matplotlib PNG."""
 from __future__ import annotations
 
 import io
@@ -15,6 +16,11 @@ WIDTH, HEIGHT = 720, 560
 LEFT, TOP, PLOT_W, PLOT_H = 60, 20, 620, 420
 STRIP_TOP = TOP + PLOT_H + 30   # band for accounts not yet heard (opportunity only)
 STRIP_H = 40
+#: Up to this many points the picture is drawn inline in the page with a <title> (hover details) and a
+#: link to the account page on every point. Above it each point is a bare circle and the page shows the
+#: picture as a separately cached image: ~450 bytes of markup per detailed point would make a
+#: 5,000-account page 2 MB, and thousands of tab stops would bury the table.
+POINT_DETAIL_LIMIT = 300
 
 
 def _x(value: float) -> float:
@@ -71,20 +77,90 @@ def _zone_rects(definition: CanvasDefinition) -> list[str]:
     return out
 
 
+def _point_geometry(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centre x, centre y and radius of every point (unheard accounts jittered inside their strip)."""
+    heard = frame["heard"].astype(bool).to_numpy()
+    opportunity = pd.to_numeric(frame["opportunity"], errors="coerce").fillna(0).clip(0, 100).to_numpy()
+    readiness = pd.to_numeric(frame["readiness"], errors="coerce").fillna(0).clip(0, 100).to_numpy()
+    jitter = np.random.default_rng(0).uniform(-10, 10, len(frame))
+    cx = LEFT + PLOT_W * opportunity / 100
+    cy = np.where(heard, TOP + PLOT_H * (1 - readiness / 100), STRIP_TOP + 22 + jitter)
+    radius = point_radius(frame["value"]).to_numpy() if len(frame) else np.zeros(0)
+    return cx, cy, radius
+
+
+def _cross(cx: float, cy: float, r: float) -> str:
+    d = r * 0.8
+    return f"M{cx - d:.1f} {cy - d:.1f}L{cx + d:.1f} {cy + d:.1f}M{cx - d:.1f} {cy + d:.1f}L{cx + d:.1f} {cy - d:.1f}"
+
+
+def _detailed_points(frame: pd.DataFrame, geometry, colours: dict, constructs: list[str],
+                     link: Callable[[int], str] | None) -> list[str]:
+    """One group per account with a <title> (hover details) and, given ``link``, a link to its page."""
+    out = []
+    for row, cx, cy, r in zip(frame.to_dict("records"), *geometry):
+        shape = [f'<title>{escape(point_title(row, constructs))}</title>',
+                 f'<circle class="pt" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colours.get(row["zone"], "#777")}"'
+                 f' fill-opacity="0.85"/>']
+        if row.get("co_creation"):
+            shape.append(f'<circle class="cc" cx="{cx:.1f}" cy="{cy:.1f}" r="{r + 3:.1f}"/>')
+        if row.get("leave_alone"):
+            shape.append(f'<path class="la" d="{_cross(cx, cy, r)}"/>')
+        body = "".join(shape)
+        if link is not None:
+            body = f'<a href="{escape(link(int(row["account_pk"])))}">{body}</a>'
+        out.append(f'<g class="account" data-zone="{escape(row["zone"])}">{body}</g>')
+    return out
+
+
+def _compact_points(frame: pd.DataFrame, geometry, colours: dict) -> list[str]:
+    """Bare circles grouped by zone (largest first, so small points stay visible), then every co-creation
+    ring and every leave-alone cross as one element each: no per-point title, link or group. Points
+    shrink with the number of accounts (down to 40% at 6,250 or more) so a dense canvas stays readable."""
+    cx, cy, radius = geometry
+    radius = radius * min(1.0, max(0.4, math.sqrt(1000 / max(len(frame), 1))))
+    order = np.argsort(-radius, kind="stable")
+    zones = frame["zone"].to_numpy()[order]
+    cx, cy, radius = cx[order], cy[order], radius[order]
+    out = []
+    for zone in dict.fromkeys(zones):
+        mask = zones == zone
+        circles = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+                          for x, y, r in zip(cx[mask], cy[mask], radius[mask]))
+        out.append(f'<g class="zone-points" data-zone="{escape(zone)}" fill="{colours.get(zone, "#777")}" '
+                   f'fill-opacity="0.85">{circles}</g>')
+    rings = frame["co_creation"].astype(bool).to_numpy()[order]
+    if rings.any():
+        out.append('<g class="cc thin">' + "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 1.5:.1f}"/>'
+                                              for x, y, r in zip(cx[rings], cy[rings], radius[rings])) + "</g>")
+    flagged = frame["leave_alone"].astype(bool).to_numpy()[order]
+    if flagged.any():
+        out.append('<path class="la thin" d="' + "".join(_cross(x, y, r) for x, y, r in
+                                                      zip(cx[flagged], cy[flagged], radius[flagged])) + '"/>')
+    return out
+
+
 def canvas_svg(frame: pd.DataFrame, definition: CanvasDefinition, constructs: list[str],
-               link: Callable[[int], str] | None = None) -> str:
+               link: Callable[[int], str] | None = None, detailed: bool | None = None) -> str:
     """SVG of the canvas: zones, axes, one point per account (size by value, colour by zone,
-    leave-alone crossed, co-creation ringed), each with a <title> and an optional link."""
+    leave-alone crossed, co-creation ringed).
+
+    ``detailed`` (default: at most POINT_DETAIL_LIMIT points) gives each point a <title> with the
+    account's details and, with ``link``, a link to its page; otherwise points are bare circles (the
+    table and account pages carry the details), which keeps 20,000 points fast to draw and small.
+    """
+    detailed = len(frame) <= POINT_DETAIL_LIMIT if detailed is None else detailed
     colours = {z.name: z.colour for z in definition.zones}
-    radius = point_radius(frame["value"]) if len(frame) else pd.Series(dtype=float)
+    geometry = _point_geometry(frame)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
              f'height="{HEIGHT}" role="img" aria-labelledby="canvas-title canvas-desc" class="canvas-svg">',
              '<title id="canvas-title">Customer Segmentation Canvas</title>',
              f'<desc id="canvas-desc">{len(frame)} accounts by opportunity (x) and relationship readiness (y); '
-             'the table below lists the same accounts.</desc>',
+             'the account table lists the same accounts.</desc>',
              '<style>.zone-label{font:600 13px sans-serif;fill:#333}.axis{font:12px sans-serif;fill:#333}'
-             '.pt{stroke:#fff;stroke-width:1}.la{stroke:#000;stroke-width:2}.cc{fill:none;stroke:#000;'
-             'stroke-dasharray:2 2}</style>']
+             'circle.pt{stroke:#fff;stroke-width:1}.zone-points{stroke:#fff;stroke-width:.4}'
+             '.la{fill:none;stroke:#000;stroke-width:2}.la.thin{stroke-width:1}'
+             '.cc{fill:none;stroke:#000;stroke-dasharray:2 2}.cc.thin{stroke-width:.7;stroke-dasharray:1.5 1.5}</style>']
     parts += _zone_rects(definition)
     parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="none" stroke="#555"/>')
     xc, yc = _x(definition.opportunity_cut), _y(definition.readiness_cut)
@@ -97,24 +173,8 @@ def canvas_svg(frame: pd.DataFrame, definition: CanvasDefinition, constructs: li
                  f'{escape(definition.raw["axes"]["x"].get("label", "Opportunity"))} →</text>')
     parts.append(f'<text transform="translate(16 {TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle" '
                  f'class="axis">{escape(definition.raw["axes"]["y"].get("label", "Readiness"))} →</text>')
-    rng = np.random.default_rng(0)
-    for (_, row), r in zip(frame.iterrows(), radius):
-        row = row.to_dict()
-        cx = _x(row["opportunity"])
-        cy = _y(row["readiness"]) if row.get("heard") else STRIP_TOP + 22 + rng.uniform(-10, 10)
-        shape = [f'<title>{escape(point_title(row, constructs))}</title>',
-                 f'<circle class="pt" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colours.get(row["zone"], "#777")}"'
-                 f' fill-opacity="0.85"/>']
-        if row.get("co_creation"):
-            shape.append(f'<circle class="cc" cx="{cx:.1f}" cy="{cy:.1f}" r="{r + 3:.1f}"/>')
-        if row.get("leave_alone"):
-            d = r * 0.8
-            shape.append(f'<path class="la" d="M{cx - d:.1f} {cy - d:.1f}L{cx + d:.1f} {cy + d:.1f}'
-                         f'M{cx - d:.1f} {cy + d:.1f}L{cx + d:.1f} {cy - d:.1f}"/>')
-        body = "".join(shape)
-        if link is not None:
-            body = f'<a href="{escape(link(int(row["account_pk"])))}">{body}</a>'
-        parts.append(f'<g class="account" data-zone="{escape(row["zone"])}">{body}</g>')
+    parts += (_detailed_points(frame, geometry, colours, constructs, link) if detailed
+              else _compact_points(frame, geometry, colours))
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -1,0 +1,112 @@
+"""Benchmark the canvas staff page (/canvas/) and its picture at several base sizes.
+
+    python bench/canvas_page.py [--accounts 300 5000 20000] [--folder /tmp/canvas_bench] [--repeat 5]
+
+For each size, builds (once; reused when the file exists) a SQLite database with the demo pipeline
+(synthetic base imported through the import services, scored, placed: the same as `vocapp demo`), then
+through the Flask test client as a logged-in analyst prints the median response time and body size of:
+the page (first, a middle and the last page of the account table; a zone filter), the picture
+(/canvas/picture.svg: cold = drawn, warm = from the server cache, gzip as a browser asks for it, and a
+304 revalidation) and the time to draw the compact SVG alone from its query.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from vocapp import create_app
+
+ANALYST, PASSWORD = "bench-analyst@example.org", "bench-password-123"
+
+
+def build(path: Path, n_accounts: int):
+    """The app on ``path``; the database is built with the demo pipeline when the file is missing."""
+    from vocapp.demo import DemoContext, build_demo
+    from vocapp.extensions import db
+    from vocapp.services.staff import create_staff
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.resolve()}", "WTF_CSRF_ENABLED": False},
+                     instance_path=str(path.parent / "instance"))
+    if not path.exists():
+        start = time.perf_counter()
+        build_demo(DemoContext(app=app, workdir=path.parent / f"files-{n_accounts}", n_accounts=n_accounts),
+                   echo=lambda line: None)
+        with app.app_context():
+            create_staff(ANALYST, "analyst", PASSWORD)
+            db.session.commit()
+        print(f"  built {path.name} with the demo pipeline in {time.perf_counter() - start:.0f} s")
+    return app
+
+
+def timed_get(client, url: str, repeat: int, **kwargs) -> tuple[float, int, int]:
+    """(median seconds, body bytes, status) of ``repeat`` GETs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url, **kwargs)
+        body = response.get_data()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), len(body), response.status_code
+
+
+def report(label: str, seconds: float, size: int, status: int = 200) -> None:
+    print(f"  {label:<44} {seconds * 1000:8.1f} ms {size / 1024:9.1f} KB" + ("" if status == 200 else f"  [{status}]"))
+
+
+def bench_size(folder: Path, n_accounts: int, repeat: int) -> None:
+    from vocapp.services.canvas_queries import count_placements, latest_placement_run, picture_points
+    from vocapp.core.canvas.definition import build_canvas_definition
+    from vocapp.web import canvas as canvas_web
+    from vocapp.web.canvas_picture import canvas_svg
+
+    print(f"{n_accounts} accounts")
+    app = build(folder / f"canvas-{n_accounts}.db", n_accounts)
+    client = app.test_client()
+    assert client.post("/auth/login", data={"email": ANALYST, "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        run = latest_placement_run()
+        n_pages = max(1, -(-count_placements(run) // canvas_web.PER_PAGE))
+        definition = build_canvas_definition(run.definition, "bench")
+        queries = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            points = picture_points(run)
+            queries.append(time.perf_counter() - start)
+        draws = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            svg = canvas_svg(points, definition, [], detailed=False)
+            draws.append(time.perf_counter() - start)
+    print(f"  picture query ({len(points)} points) {statistics.median(queries) * 1000:.1f} ms; compact SVG drawn in "
+          f"{statistics.median(draws) * 1000:.1f} ms ({len(svg) / 1024:.0f} KB)")
+    for label, url in [("page 1", "/canvas/"), (f"page {max(1, n_pages // 2)} of {n_pages}",
+                                                f"/canvas/?page={max(1, n_pages // 2)}"),
+                       (f"last page ({n_pages})", f"/canvas/?page={n_pages}"),
+                       ("zone=Partner, page 1", "/canvas/?zone=Partner")]:
+        report(label, *timed_get(client, url, repeat))
+    canvas_web._PICTURES.clear()
+    report("picture.svg cold (drawn, no gzip)", *timed_get(client, "/canvas/picture.svg", 1))
+    report("picture.svg warm (server cache, no gzip)", *timed_get(client, "/canvas/picture.svg", repeat))
+    gzip = {"headers": {"Accept-Encoding": "gzip"}}
+    report("picture.svg warm, gzip", *timed_get(client, "/canvas/picture.svg", repeat, **gzip))
+    etag = client.get("/canvas/picture.svg", **gzip).headers["ETag"]
+    report("picture.svg revalidated (If-None-Match)",
+           *timed_get(client, "/canvas/picture.svg", repeat, headers={"Accept-Encoding": "gzip",
+                                                                      "If-None-Match": etag}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, nargs="+", default=[300, 5000, 20000])
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/canvas_bench"))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    for n_accounts in args.accounts:
+        bench_size(args.folder, n_accounts, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
