@@ -1,6 +1,9 @@
 """Benchmark the canvas staff page (/canvas/) and its picture at several base sizes.
 
     python bench/canvas_page.py [--accounts 300 5000 20000] [--folder /tmp/canvas_bench] [--repeat 5]
+    python bench/canvas_page.py --accounts 20000 --database-url postgresql+psycopg://.../canvas_bench
+
+(with --database-url the database is rebuilt for each size: give an empty, throw-away database)
 
 For each size, builds (once; reused when the file exists) a SQLite database with the demo pipeline
 (synthetic base imported through the import services, scored, placed: the same as `vocapp demo`), then
@@ -21,22 +24,23 @@ from vocapp import create_app
 ANALYST, PASSWORD = "bench-analyst@example.org", "bench-password-123"
 
 
-def build(path: Path, n_accounts: int):
-    """The app on ``path``; the database is built with the demo pipeline when the file is missing."""
+def build(path: Path, n_accounts: int, database_url: str | None = None):
+    """The app on ``path`` (or ``database_url``); the database is built with the demo pipeline when the
+    file is missing (always, for a database URL)."""
     from vocapp.demo import DemoContext, build_demo
     from vocapp.extensions import db
     from vocapp.services.staff import create_staff
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.resolve()}", "WTF_CSRF_ENABLED": False},
-                     instance_path=str(path.parent / "instance"))
-    if not path.exists():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{path.resolve()}",
+                      "WTF_CSRF_ENABLED": False}, instance_path=str(path.parent / "instance"))
+    if database_url or not path.exists():
         start = time.perf_counter()
         build_demo(DemoContext(app=app, workdir=path.parent / f"files-{n_accounts}", n_accounts=n_accounts),
                    echo=lambda line: None)
         with app.app_context():
             create_staff(ANALYST, "analyst", PASSWORD)
             db.session.commit()
-        print(f"  built {path.name} with the demo pipeline in {time.perf_counter() - start:.0f} s")
+        print(f"  built {'the database' if database_url else path.name} with the demo pipeline in {time.perf_counter() - start:.0f} s")
     return app
 
 
@@ -55,14 +59,14 @@ def report(label: str, seconds: float, size: int, status: int = 200) -> None:
     print(f"  {label:<44} {seconds * 1000:8.1f} ms {size / 1024:9.1f} KB" + ("" if status == 200 else f"  [{status}]"))
 
 
-def bench_size(folder: Path, n_accounts: int, repeat: int) -> None:
+def bench_size(folder: Path, n_accounts: int, repeat: int, database_url: str | None = None) -> None:
     from vocapp.services.canvas_queries import count_placements, latest_placement_run, picture_points
     from vocapp.core.canvas.definition import build_canvas_definition
     from vocapp.web import canvas as canvas_web
     from vocapp.web.canvas_picture import canvas_svg
 
     print(f"{n_accounts} accounts")
-    app = build(folder / f"canvas-{n_accounts}.db", n_accounts)
+    app = build(folder / f"canvas-{n_accounts}.db", n_accounts, database_url)
     client = app.test_client()
     assert client.post("/auth/login", data={"email": ANALYST, "password": PASSWORD}).status_code == 302
     with app.app_context():
@@ -102,10 +106,11 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, nargs="+", default=[300, 5000, 20000])
     parser.add_argument("--folder", type=Path, default=Path("/tmp/canvas_bench"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", help="an empty throw-away database (e.g. PostgreSQL) instead of SQLite files")
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     for n_accounts in args.accounts:
-        bench_size(args.folder, n_accounts, args.repeat)
+        bench_size(args.folder, n_accounts, args.repeat, args.database_url)
 
 
 if __name__ == "__main__":
