@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
@@ -58,9 +59,9 @@ def index():
 @bp.route("/people")
 @role_required(*BROWSE_ROLES)
 def people():
-    """Contacts, searchable by e-mail or name."""
+    """Contacts, searchable by e-mail or name; each row's account comes from the same query."""
     term = _search_term()
-    query = select(Contact).join(Account).order_by(Contact.email)
+    query = select(Contact).join(Account).options(contains_eager(Contact.account)).order_by(Contact.email)
     if term:
         pattern = _like(term)
         full_name = func.lower(Contact.first_name + " " + Contact.last_name)

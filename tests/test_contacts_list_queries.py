@@ -1,0 +1,46 @@
+"""The contacts list reads each page in a fixed number of queries, however many accounts it shows."""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from vocapp.models import Account, Contact
+
+
+def _add_accounts(db, start: int, count: int) -> None:
+    added = []
+    for i in range(start, start + count):
+        account = Account(external_id=f"ACC{i:03d}", name=f"Account {i:03d}")
+        added += [account, Contact(account=account, email=f"person{i:03d}@example.org", first_name="Pat",
+                                   last_name=f"Number {i}", relationship="member")]
+    db.session.add_all(added)
+    db.session.commit()
+    for instance in added:  # the page must read them itself, not find them in this session
+        db.session.expunge(instance)
+
+
+def _select_count(db, client, url: str) -> tuple[int, str]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def test_people_page_does_not_query_each_contacts_account(client_as, db):
+    staff = client_as("designer")
+    _add_accounts(db, 0, 2)
+    few, _ = _select_count(db, staff, "/contacts/people")
+    _add_accounts(db, 2, 10)
+    many, html = _select_count(db, staff, "/contacts/people")
+    assert many == few
+    # Every row still names its own account, linked to the account page.
+    for i in range(12):
+        assert f">Account {i:03d}</a>" in html
