@@ -24,7 +24,8 @@ from vocapp.services.scoring_data import account_scores_frame, bulk_insert
 
 from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # noqa: F401 (re-exported)
                              latest_placement_run, leave_alone_accounts, leave_alone_contact_ids,
-                             movements_between, placement_history, placement_table, suppression_list)
+                             movements_between, placement_history, placement_table, placement_zones,
+                             suppression_list)
 
 PREFERENCE_ITEM = "contact_preference"
 PLACEMENT_COLUMNS = ("run_id", "account_id", "opportunity", "readiness", "estimated_readiness", "zone",
@@ -103,13 +104,6 @@ def load_essential_only() -> pd.Series:
     return asked.groupby(latest["account_id"].astype(str)).sum().astype(int)
 
 
-def _previous_zones(run: PlacementRun | None) -> pd.Series | None:
-    if run is None:
-        return None
-    rows = db.session.execute(select(Placement.account_id, Placement.zone).where(Placement.run_id == run.id)).all()
-    return pd.Series({str(a): z for a, z in rows}, dtype=object)
-
-
 def _clusters(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str]) -> tuple[pd.Series, dict]:
     features = cluster_features(placed, metrics, constructs)
     if len(features) < 10:
@@ -165,7 +159,7 @@ def place(definition_path: str | Path | None = None, staff: StaffUser | None = N
     opportunity = opportunity_scores(metrics, definition.opportunity_weights)
     previous_run = latest_placement_run()
     placed = place_accounts(accounts, scores, opportunity, load_essential_only(), definition,
-                            _previous_zones(previous_run))
+                            placement_zones(previous_run) if previous_run else None)
     unheard = estimate_unheard(placed, metrics, definition)
     labels, cluster_report = _clusters(placed, metrics, constructs)
     placed["estimated_readiness"] = placed["account_id"].map(

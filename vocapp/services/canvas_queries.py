@@ -181,7 +181,8 @@ def suppression_list(run_id: int | None = None) -> pd.DataFrame:
                         columns=["email", "first_name", "last_name", "account_id", "account_name", "reason"])
 
 
-def _zones(run: PlacementRun) -> pd.Series:
+def placement_zones(run: PlacementRun) -> pd.Series:
+    """The run's zone per account (index: account pk), one narrow query."""
     rows = db.session.execute(select(Placement.account_id, Placement.zone).where(Placement.run_id == run.id)).all()
     return pd.Series(dict(rows), dtype=object)
 
@@ -197,7 +198,7 @@ def movements_between(from_run_id: int | None = None, to_run_id: int | None = No
             raise CanvasError(f"placement run {to_run.id} has no earlier run to compare with; "
                               "place again or pass --from")
     from_run = get_placement_run(from_run_id)
-    return from_run, to_run, movements(_zones(from_run), _zones(to_run))
+    return from_run, to_run, movements(placement_zones(from_run), placement_zones(to_run))
 
 
 def placement_history(account_pk: int) -> list[dict]:
