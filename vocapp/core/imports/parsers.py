@@ -9,6 +9,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from .columns import Parser
+from .issues import MAX_VALUE_CHARS, quote_value
 
 NO_PROBLEM = np.nan
 DECIMAL_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
@@ -19,7 +20,7 @@ TIME_PATTERN = r"^[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 def shown(cells: pd.Series) -> pd.Series:
     """Cells quoted for messages (long values shortened)."""
     text = cells.astype(str)
-    text = text.where(text.str.len() <= 60, text.str.slice(0, 57) + "...")
+    text = text.where(text.str.len() <= MAX_VALUE_CHARS, text.str.slice(0, MAX_VALUE_CHARS - 3) + "...")
     return "'" + text + "'"
 
 
@@ -132,7 +133,7 @@ def email() -> Parser:
                 validate_email(cell, check_deliverability=False, test_environment=True)
                 values[row] = cell.lower()
             except EmailNotValidError as error:
-                reasons[row] = f"'{cell}' is not a valid email address: {error}"
+                reasons[row] = f"{quote_value(cell)} is not a valid email address: {error}"
         return (pd.Series(values, index=cells.index, dtype=object),
                 pd.Series(reasons, index=cells.index, dtype=object))
     return parse
