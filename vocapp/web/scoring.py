@@ -5,6 +5,7 @@ import pandas as pd
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from vocapp.extensions import db
 from vocapp.models import Contact, ContactScore, ScoringRun, Survey
@@ -43,8 +44,11 @@ def _svg(text: str) -> Response:
 @bp.route("/")
 @role_required("analyst")
 def index():
-    """Every scoring run, newest first, and a form to start one."""
+    """Every scoring run, newest first, and a form to start one (without reading each run's model and
+    diagnostics, which only the run page needs)."""
     runs = db.session.execute(select(ScoringRun, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
+                              .options(defer(ScoringRun.model, raiseload=True),
+                                       defer(ScoringRun.diagnostics, raiseload=True))
                               .order_by(ScoringRun.id.desc())).all()
     surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
     return render_template("scoring/index.html", runs=runs, surveys=surveys)
