@@ -198,14 +198,20 @@ def _responses(account_pk: int) -> list[dict]:
             for email, role, submitted, status, answers in db.session.execute(stmt).all()]
 
 
+def _latest_placement(account_pk: int) -> tuple[PlacementRun | None, Placement | None]:
+    """The latest placement run and this account's placement in it (None when not placed)."""
+    run = latest_placement_run()
+    placement = None if run is None else db.session.scalars(
+        select(Placement).where(Placement.run_id == run.id, Placement.account_id == account_pk)).first()
+    return run, placement
+
+
 @bp.route("/accounts/<int:account_pk>")
 @role_required("analyst")
 def account(account_pk: int):
     """One account: scores with intervals, transactions, responses, placement history, why flagged."""
     account = db.session.get(Account, account_pk) or abort(404)
-    run = latest_placement_run()
-    placement = None if run is None else db.session.scalars(
-        select(Placement).where(Placement.run_id == run.id, Placement.account_id == account_pk)).first()
+    run, placement = _latest_placement(account_pk)
     details = placement.details if placement is not None else {}
     metrics = pd.Series(details.get("metrics") or {}, dtype=object)
     return render_template(
@@ -219,9 +225,7 @@ def _account_panel(account: Account):
     """For analysts, the contacts account page shows the account's latest zone and leave-alone flag."""
     if not current_user.has_role("analyst"):
         return None
-    run = latest_placement_run()
-    placement = None if run is None else db.session.scalars(
-        select(Placement).where(Placement.run_id == run.id, Placement.account_id == account.id)).first()
+    run, placement = _latest_placement(account.id)
     if placement is None:
         return None
     return "canvas/_account_panel.html", {"run": run, "placement": placement, "account": account}
