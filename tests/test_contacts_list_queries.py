@@ -44,3 +44,21 @@ def test_people_page_does_not_query_each_contacts_account(client_as, db):
     # Every row still names its own account, linked to the account page.
     for i in range(12):
         assert f">Account {i:03d}</a>" in html
+
+
+def test_search_matches_percent_underscore_and_slash_literally(client_as, db):
+    staff = client_as("analyst")
+    for external_id, name in [("A1", "Fifty% Club"), ("A2", "Fifty Club"), ("A3", "Under_score Ltd"),
+                              ("A4", "Underscore Ltd"), ("A5", "Either/Or plc"), ("A6", "EitherOr plc")]:
+        db.session.add(Account(external_id=external_id, name=name))
+    db.session.commit()
+
+    def names(q: str) -> set[str]:
+        html = staff.get("/contacts/", query_string={"q": q}).get_data(as_text=True)
+        return {n for n in ("Fifty% Club", "Fifty Club", "Under_score Ltd", "Underscore Ltd", "Either/Or plc",
+                            "EitherOr plc") if f">{n}<" in html}
+
+    assert names("y%") == {"Fifty% Club"}
+    assert names("r_s") == {"Under_score Ltd"}
+    assert names("R/o") == {"Either/Or plc"}
+    assert names("fifty") == {"Fifty% Club", "Fifty Club"}

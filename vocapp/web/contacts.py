@@ -34,21 +34,15 @@ def _search_term() -> str:
     return request.args.get("q", "").strip()[:200]
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @bp.route("/")
 @role_required(*BROWSE_ROLES)
 def index():
     """Accounts, searchable by name or account id, with their number of contacts."""
     term = _search_term()
     query = select(Account).order_by(Account.name, Account.id)
-    if term:
-        pattern = _like(term)
-        query = query.where(or_(func.lower(Account.name).like(pattern, escape="\\"),
-                                func.lower(Account.external_id).like(pattern, escape="\\")))
+    if term:  # contains(autoescape=True): % and _ in the search match themselves
+        query = query.where(or_(func.lower(Account.name).contains(term.lower(), autoescape=True),
+                                func.lower(Account.external_id).contains(term.lower(), autoescape=True)))
     page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
     ids = [item.id for item in page.items]
     counts = dict(db.session.execute(select(Contact.account_id, func.count(Contact.id))
@@ -63,9 +57,9 @@ def people():
     term = _search_term()
     query = select(Contact).join(Account).options(contains_eager(Contact.account)).order_by(Contact.email)
     if term:
-        pattern = _like(term)
         full_name = func.lower(Contact.first_name + " " + Contact.last_name)
-        query = query.where(or_(Contact.email.like(pattern, escape="\\"), full_name.like(pattern, escape="\\")))
+        query = query.where(or_(Contact.email.contains(term.lower(), autoescape=True),
+                                full_name.contains(term.lower(), autoescape=True)))
     page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
     return render_template("contacts/people.html", page=page, q=term)
 
