@@ -153,9 +153,15 @@ def leave_alone_accounts(run_id: int | None = None) -> dict[int, str]:
 
 
 def is_left_alone(account_pk: int) -> tuple[bool, str | None]:
-    """Whether the latest placement leaves this account alone, and why."""
-    flagged = leave_alone_accounts()
-    return (account_pk in flagged, flagged.get(account_pk))
+    """Whether the latest placement leaves this account alone, and why (reason None when not flagged);
+    reads this account's placement only."""
+    run = latest_placement_run()
+    row = None if run is None else db.session.execute(
+        select(Placement.leave_alone, Placement.leave_alone_reason)
+        .where(Placement.run_id == run.id, Placement.account_id == account_pk)).first()
+    if row is None or not row[0]:
+        return False, None
+    return True, row[1] or ""
 
 
 def leave_alone_contact_ids(run_id: int | None = None) -> dict[int, str]:
