@@ -7,6 +7,7 @@ from os import PathLike
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from vocapp.core.definitions import (Problem, content_hash, definition_schema, dump_definition, has_errors,
                                      load_definition_file as read_definition_file, localise, order_definition,
@@ -85,8 +86,9 @@ def _title(defn: dict) -> str:
 
 
 def list_surveys() -> list[Survey]:
-    """Every survey, by id."""
-    return list(db.session.scalars(select(Survey).order_by(Survey.slug)))
+    """Every survey, by id, with its versions loaded in one more query (their definitions on demand)."""
+    versions = selectinload(Survey.versions).defer(SurveyVersion.definition)
+    return list(db.session.scalars(select(Survey).options(versions).order_by(Survey.slug)))
 
 
 def get_survey(slug: str) -> Survey:

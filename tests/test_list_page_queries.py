@@ -1,4 +1,4 @@
-"""The contacts list reads each page in a fixed number of queries, however many accounts it shows."""
+"""Staff list pages (contacts, designer surveys) read a page in a fixed number of queries, and search literally."""
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -62,3 +62,30 @@ def test_search_matches_percent_underscore_and_slash_literally(client_as, db):
     assert names("r_s") == {"Under_score Ltd"}
     assert names("R/o") == {"Either/Or plc"}
     assert names("fifty") == {"Fifty% Club", "Fifty Club"}
+
+
+def test_designer_survey_list_reads_versions_in_fixed_number_of_queries(client_as, db):
+    from vocapp.models import Survey, SurveyVersion
+
+    staff = client_as("designer")
+
+    def add_surveys(start: int, count: int) -> None:
+        added = []
+        for i in range(start, start + count):
+            survey = Survey(slug=f"survey_{i}", title=f"Survey {i}")
+            added.append(survey)
+            added += [SurveyVersion(survey=survey, number=n, definition={"id": f"survey_{i}"},
+                                    content_hash=f"{i:04d}{n:060d}", source="test") for n in (1, 2)]
+        db.session.add_all(added)
+        db.session.commit()
+        for instance in added:
+            db.session.expunge(instance)
+
+    add_surveys(0, 2)
+    few, _ = _select_count(db, staff, "/designer/")
+    add_surveys(2, 8)
+    many, html = _select_count(db, staff, "/designer/")
+    assert many == few
+    for i in range(10):
+        assert f">survey_{i}</a>" in html
+    assert html.count("version 2, ") == 10
