@@ -89,3 +89,28 @@ def test_designer_survey_list_reads_versions_in_fixed_number_of_queries(client_a
     for i in range(10):
         assert f">survey_{i}</a>" in html
     assert html.count("version 2, ") == 10
+
+
+def test_recent_imports_list_leaves_stored_error_messages_unread(client_as, db):
+    from vocapp.models import ImportRun
+
+    staff = client_as("designer")
+    db.session.add(ImportRun(kind="contacts", filename="members.csv", sha256="0" * 64, status="failed",
+                             counts={"errors": 1000}, errors=[f"members.csv: row {i}, column email: bad"
+                                                              for i in range(2, 1002)]))
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = staff.get("/contacts/import")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<td>members.csv</td>" in html and "errors 1000" in html
+    listing = [s for s in statements if "FROM import_runs" in s]
+    assert listing and not any("import_runs.errors" in s for s in listing)

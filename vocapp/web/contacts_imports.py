@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 from werkzeug.utils import secure_filename
 
 from vocapp.errors import VocappError
@@ -82,7 +83,9 @@ def _run(kind: str, path: Path, filename: str, options: dict, dry_run: bool) -> 
 def imports():
     """The three upload forms and the latest import runs."""
     surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
-    runs = db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(RECENT_RUNS)).all()
+    # each run keeps up to 1,000 error messages, which this list does not show
+    runs = db.session.scalars(select(ImportRun).options(defer(ImportRun.errors, raiseload=True))
+                              .order_by(ImportRun.id.desc()).limit(RECENT_RUNS)).all()
     allowed = [kind for kind, (roles, _) in KINDS.items() if current_user.has_role(*roles)]
     return render_template("contacts/imports.html", kinds=KINDS, allowed=allowed, surveys=surveys, runs=runs)
 
