@@ -20,7 +20,8 @@ from vocapp.extensions import db
 from vocapp.models import (Account, Contact, Placement, PlacementRun, Response, ScoringRun,
                            StaffUser, Transaction)
 from vocapp.services.scoring import json_safe
-from vocapp.services.scoring_data import account_scores_frame, bulk_insert
+from vocapp.services.bulk import bulk_insert
+from vocapp.services.scoring_data import account_scores_frame
 
 from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # noqa: F401 (re-exported)
                              latest_placement_run, leave_alone_accounts, leave_alone_contact_ids,

@@ -20,8 +20,7 @@ from sqlalchemy import String, func, insert, literal_column, select, type_coerce
 
 from vocapp.extensions import db
 from vocapp.models import AccountScore, Contact, ContactScore, Response
-from vocapp.services.bulk import (bulk_insert, dialect_name, driver_connection, pg_column_type,  # noqa: F401
-                                  pg_copy_binary, pg_query_csv)
+from vocapp.services.bulk import dialect_name, driver_connection, pg_column_type, pg_copy_binary, pg_query_csv
 
 ROLE_ITEM = "decision_role"
 META_COLUMNS = ["response_id", "contact_id", "duration_seconds", "submitted_at", "account_id", "contact_role",
