@@ -48,6 +48,13 @@ def latest_scoring_run() -> ScoringRun | None:
     return db.session.scalars(stmt.limit(1)).first()
 
 
+def _uses(definition: CanvasDefinition, constructs: list[str]) -> list[str]:
+    """Where the canvas definition uses each construct, e.g. 'appetite in axes.y.weights, leave_alone.construct'."""
+    keys = {"axes.y.weights": list(definition.readiness_weights), "innovation.construct":
+            [definition.innovation_construct], "leave_alone.construct": [definition.leave_alone_construct]}
+    return [f"{c} in {', '.join(k for k, used in keys.items() if c in used)}" for c in constructs]
+
+
 def load_accounts(size_attribute: str | None) -> pd.DataFrame:
     """Every account: account_id (pk as text), external_id, account_name, relationship, size attribute."""
     rows = db.session.execute(select(Account.id, Account.external_id, Account.name, Account.attributes)).all()
@@ -151,10 +158,10 @@ def place(definition_path: str | Path | None = None, staff: StaffUser | None = N
     present = set(scores["construct"])
     declared = (scoring_run.diagnostics or {}).get("constructs", []) if scoring_run else []
     constructs = [c for c in declared if c in present] + sorted(present - set(declared))
-    missing = [c for c in definition.readiness_weights if c not in constructs]
+    missing = [c for c in definition.constructs_used if c not in constructs]
     if scoring_run is not None and missing:
         raise CanvasError(f"scoring run {scoring_run.id} has no account scores for {', '.join(missing)}, "
-                          f"which the canvas definition's readiness (axes.y.weights) needs")
+                          f"which the canvas definition uses: {'; '.join(_uses(definition, missing))}")
     transactions = load_transactions()
     metrics = account_metrics(transactions, definition.categories, as_of, accounts, definition.size_attribute)
     opportunity = opportunity_scores(metrics, definition.opportunity_weights)

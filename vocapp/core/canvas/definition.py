@@ -120,11 +120,9 @@ class CanvasDefinition:
         return next(z for z in self.zones if z.heard and z.opportunity == opportunity_side
                     and z.readiness == readiness_side)
 
-    def zone_by_name(self, name: str) -> Zone | None:
-        return next((z for z in self.zones if z.name == name), None)
-
     @property
     def constructs_used(self) -> list[str]:
+        """Every construct the definition needs scores for (readiness weights, innovation, leave-alone)."""
         names = list(self.readiness_weights) + [self.innovation_construct, self.leave_alone_construct]
         return list(dict.fromkeys(names))
 
