@@ -106,7 +106,11 @@ _CSV_TYPES = {"response_id": "int64", "contact_id": "Int64", "duration_seconds":
 
 
 def _frames_from_csv(data: bytes | str, items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(answers, meta) from headerless CSV lines: the META_COLUMNS, then one value per item."""
+    """(answers, meta) from headerless CSV lines: the META_COLUMNS, then one value per item (no lines:
+    empty frames)."""
+    if not data:  # no rows: nothing for the CSV reader to parse
+        meta = _meta_frame(*([()] * len(META_COLUMNS)))
+        return pd.DataFrame(np.empty((0, len(items))), index=meta.index, columns=items), meta
     item_names = [f"i{k}" for k in range(len(items))]
     frame = _read_csv(data, META_COLUMNS + item_names, _CSV_TYPES, item_names)
     meta = _meta_frame(*(frame[name].to_numpy(dtype=object) if name in _CSV_TEXT else frame[name].array
@@ -118,11 +122,7 @@ def _frames_from_csv(data: bytes | str, items: list[str]) -> tuple[pd.DataFrame,
 def _load_postgresql(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PostgreSQL writes the rows as CSV itself (COPY ... TO STDOUT), one ``->>`` per item."""
     columns = _meta_select() + [Response.answers[item].as_string() for item in items]
-    data = pg_query_csv(_responses_query(version_ids, columns))
-    if not data:  # no rows: nothing for the CSV reader to parse
-        meta = _meta_frame(*([()] * len(META_COLUMNS)))
-        return pd.DataFrame(np.empty((0, len(items))), index=meta.index, columns=items), meta
-    return _frames_from_csv(data, items)
+    return _frames_from_csv(pg_query_csv(_responses_query(version_ids, columns)), items)
 
 
 def _sqlite_csv_field(expression: str) -> str:
@@ -151,7 +151,7 @@ def _load_sqlite(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataF
     finally:
         cursor.close()
     text = "\n".join(lines)
-    if not lines or "[" in text or "{" in text or '\\"' in text:
+    if "[" in text or "{" in text or '\\"' in text:
         return _load_sqlite_rows(version_ids, items)
     try:
         answers, meta = _frames_from_csv(text, items)
