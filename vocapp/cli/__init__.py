@@ -1,6 +1,7 @@
 """The ``vocapp`` command line (also reachable as ``flask --app wsgi ...``)."""
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 
@@ -23,7 +24,30 @@ def register_commands(app: Flask) -> None:
     """Attach every area's commands to ``app.cli``."""
     for name in COMMAND_MODULES:
         for command in importlib.import_module(f"vocapp.cli.{name}").commands:
+            _vocapp_errors_as_click_errors(command)
             app.cli.add_command(command)
+
+
+def _vocapp_errors_as_click_errors(command: click.Command) -> None:
+    """Make a command (every command of a group) report a VocappError as click's one-line
+    ``Error: <message>``, exit 1, however it is run (``vocapp``, ``flask --app wsgi``, a test runner)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _vocapp_errors_as_click_errors(sub)
+        return
+    callback = command.callback
+    if callback is None or getattr(callback, "reports_vocapp_errors", False):
+        return
+
+    @functools.wraps(callback)
+    def reporting(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except VocappError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    reporting.reports_vocapp_errors = True  # type: ignore[attr-defined]
+    command.callback = reporting
 
 
 def _create_app() -> Flask:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import sys
 from pathlib import Path
@@ -11,22 +10,9 @@ import click
 import pandas as pd
 from flask.cli import AppGroup
 
-from vocapp.errors import VocappError
-
 group = AppGroup("canvas", help="The Customer Segmentation Canvas: place, show, movements, suppression.")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def specific_errors(command):
-    """Report a VocappError as click's one-line ``Error: <message>`` with exit status 1."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except VocappError as exc:
-            raise click.ClickException(str(exc)) from exc
-    return wrapper
 
 
 def formula_safe(value):
@@ -52,7 +38,6 @@ def write_csv(frame: pd.DataFrame, out: str | None) -> None:
               help="Canvas definition file (YAML/JSON); default: the shipped default_canvas.yaml.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the trailing 12 months end on (default: today, UTC).")
-@specific_errors
 def place_command(definition: str | None, as_of) -> None:
     """Place every account from the latest scores and transactions and store the placement run."""
     from vocapp.services.canvas import place
@@ -81,7 +66,6 @@ def place_command(definition: str | None, as_of) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to a file.")
 @click.option("--run", "run_id", type=int, default=None, help="Placement run id (default: latest).")
-@specific_errors
 def show_command(fmt: str, out: str | None, run_id: int | None) -> None:
     """The placement table: one row per account."""
     from vocapp.services.canvas import placement_table
@@ -103,7 +87,6 @@ def show_command(fmt: str, out: str | None, run_id: int | None) -> None:
 @click.option("--from", "from_run", type=int, default=None, help="Earlier placement run (default: the one "
               "before --to).")
 @click.option("--to", "to_run", type=int, default=None, help="Later placement run (default: latest).")
-@specific_errors
 def movements_command(from_run: int | None, to_run: int | None) -> None:
     """Accounts per (from zone, to zone) between two placement runs."""
     from vocapp.services.canvas import movements_between
@@ -118,7 +101,6 @@ def movements_command(from_run: int | None, to_run: int | None) -> None:
 @group.command("suppression")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="CSV file to write.")
 @click.option("--run", "run_id", type=int, default=None, help="Placement run id (default: latest).")
-@specific_errors
 def suppression_command(out: str, run_id: int | None) -> None:
     """Contact e-mails of accounts flagged leave-alone, with the reason (CSV for a CRM or mail tool)."""
     from vocapp.services.canvas import suppression_list

@@ -72,7 +72,7 @@ def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
           role_weights: tuple[str, ...]) -> None:
     """Score a survey's responses into construct scores per contact and account."""
     from vocapp.core.scoring import DEFAULT_ROLE_WEIGHTS
-    from vocapp.services.scoring import ScoringError, run_scoring
+    from vocapp.services.scoring import run_scoring
 
     weights = None
     if role_weights:
@@ -84,10 +84,7 @@ def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
             except ValueError:
                 raise click.BadParameter(f"{entry!r}: expected ROLE=WEIGHT, e.g. decision_maker=3",
                                          param_hint="--role-weight") from None
-    try:
-        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights)
-    except ScoringError as exc:
-        raise click.ClickException(str(exc)) from exc
+    run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights)
     for line in run_summary(run, survey_id):
         click.echo(line)
 

@@ -71,10 +71,7 @@ def list_surveys() -> None:
               help="Write to this file instead of standard output.")
 def export(survey_id: str, number: int | None, fmt: str, out: Path | None) -> None:
     """Write a stored version as YAML or JSON (loading it again changes nothing)."""
-    try:
-        text = survey_service.export_version(survey_id, number, fmt)
-    except survey_service.SurveyNotFound as exc:
-        raise click.ClickException(str(exc)) from exc
+    text = survey_service.export_version(survey_id, number, fmt)
     if out is None:
         click.echo(text, nl=False)
     else:
