@@ -3,9 +3,10 @@ the suppression list, movements between runs and an account's placement history.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, exists, func, literal, select
+from sqlalchemy.orm import aliased
 
-from vocapp.core.canvas import movements
+from vocapp.core.canvas import NO_ZONE, movement_table
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Placement, PlacementRun
@@ -204,7 +205,27 @@ def movements_between(from_run_id: int | None = None, to_run_id: int | None = No
             raise CanvasError(f"placement run {to_run.id} has no earlier run to compare with; "
                               "place again or pass --from")
     from_run = get_placement_run(from_run_id)
-    return from_run, to_run, movements(placement_zones(from_run), placement_zones(to_run))
+    return from_run, to_run, zone_movements(from_run, to_run)
+
+
+def zone_movements(from_run: PlacementRun, to_run: PlacementRun) -> pd.DataFrame:
+    """Accounts per (from zone, to zone) between two runs, counted by the database (three grouped
+    queries, no per-account rows): from_zone, to_zone, count, moved; an account placed in one run
+    only has zone '(none)' in the other."""
+    before, after = aliased(Placement), aliased(Placement)
+    in_after = exists().where(after.run_id == to_run.id, after.account_id == before.account_id)
+    in_before = exists().where(before.run_id == from_run.id, before.account_id == after.account_id)
+    queries = [
+        select(before.zone, after.zone, func.count())
+        .join(after, (after.account_id == before.account_id) & (after.run_id == to_run.id))
+        .where(before.run_id == from_run.id).group_by(before.zone, after.zone),
+        select(before.zone, literal(NO_ZONE), func.count()).where(before.run_id == from_run.id, ~in_after)
+        .group_by(before.zone),
+        select(literal(NO_ZONE), after.zone, func.count()).where(after.run_id == to_run.id, ~in_before)
+        .group_by(after.zone),
+    ]
+    rows = [row for query in queries for row in db.session.execute(query).all()]
+    return movement_table(pd.DataFrame(rows, columns=["from_zone", "to_zone", "count"]))
 
 
 def placement_history(account_pk: int) -> list[dict]:

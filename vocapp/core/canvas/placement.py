@@ -156,6 +156,13 @@ def movements(previous: pd.Series, current: pd.Series) -> pd.DataFrame:
     """
     both = pd.concat([pd.Series(previous, dtype=object).rename("from_zone"),
                       pd.Series(current, dtype=object).rename("to_zone")], axis=1).fillna(NO_ZONE)
-    table = both.groupby(["from_zone", "to_zone"]).size().rename("count").reset_index()
+    return movement_table(both.groupby(["from_zone", "to_zone"]).size().rename("count").reset_index())
+
+
+def movement_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """The movements table from (from_zone, to_zone, count) rows, e.g. counted by a database: a
+    ``moved`` column, moved rows first, then the largest counts."""
+    table = counts.sort_values(["from_zone", "to_zone"], ignore_index=True)
+    table["count"] = table["count"].astype("int64")
     table["moved"] = table["from_zone"] != table["to_zone"]
     return table.sort_values(["moved", "count"], ascending=[False, False], ignore_index=True)
