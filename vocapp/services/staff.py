@@ -6,13 +6,14 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import STAFF_ROLES, AuditEntry, StaffUser, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class StaffError(ValueError):
+class StaffError(VocappError, ValueError):
     """A staff account could not be created or changed; the message says why."""
 
 
