@@ -1,8 +1,7 @@
 """Staff list pages (contacts, designer surveys) read a page in a fixed number of queries, and search literally."""
 from __future__ import annotations
 
-from sqlalchemy import event
-
+from helpers import get_recording_sql
 from vocapp.models import Account, Contact
 
 
@@ -19,19 +18,10 @@ def _add_accounts(db, start: int, count: int) -> None:
 
 
 def _select_count(db, client, url: str) -> tuple[int, str]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    response, statements = get_recording_sql(db, client, url)
     assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    return len(selects), response.get_data(as_text=True)
 
 
 def test_people_page_does_not_query_each_contacts_account(client_as, db):
@@ -99,16 +89,7 @@ def test_recent_imports_list_leaves_stored_error_messages_unread(client_as, db):
                              counts={"errors": 1000}, errors=[f"members.csv: row {i}, column email: bad"
                                                               for i in range(2, 1002)]))
     db.session.commit()
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = staff.get("/contacts/import")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    response, statements = get_recording_sql(db, staff, "/contacts/import")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<td>members.csv</td>" in html and "errors 1000" in html

@@ -1,8 +1,7 @@
 """The scoring runs list does not read every run's stored model and diagnostics."""
 from __future__ import annotations
 
-from sqlalchemy import event
-
+from helpers import get_recording_sql
 from vocapp.models import ScoringRun, Survey
 
 
@@ -19,16 +18,7 @@ def test_runs_list_leaves_models_and_diagnostics_unread(client_as, db):
     ids = [run.id for run in runs]
     for run in runs:
         db.session.expunge(run)
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = staff.get("/scoring/")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    response, statements = get_recording_sql(db, staff, "/scoring/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     for run_id in ids:
