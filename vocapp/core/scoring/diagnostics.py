@@ -2,6 +2,8 @@
 eigenvalues and parallel analysis."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -86,10 +88,35 @@ def bartlett(corr: pd.DataFrame, n: int) -> dict:
     return {"chi2": float(chi2), "df": int(df), "p_value": float(stats.chi2.sf(chi2, df))}
 
 
-def pairwise_counts(data: pd.DataFrame) -> np.ndarray:
-    """Number of responses answering both items, for every pair of items (diagonal: each item)."""
-    answered = data.notna().to_numpy(dtype=np.float64)
-    return answered.T @ answered
+def pairwise_correlations(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Pairwise-complete Pearson correlations of the columns, and the number of rows behind each pair.
+
+    The same values as ``data.corr()`` (each pair over the rows answering both items; NaN for a pair
+    with no spread), computed from four matrix products over the answered mask instead of a loop over
+    pairs: the counts N = M'M, the within-pair sums and sums of squares of each item (X'M, (X*X)'M) and
+    the cross-products X'X, with X the column-centred values (0 where missing) for accuracy.
+    """
+    centred = data.to_numpy(dtype=float, copy=True)
+    missing = np.isnan(centred)
+    answered = np.logical_not(missing).astype(np.float64)
+    with warnings.catch_warnings():  # an all-missing column has no mean: its pairs come out NaN below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        centred -= np.nanmean(centred, axis=0)
+    centred[missing] = 0.0
+    counts = answered.T @ answered
+    sums = centred.T @ answered  # sums[i, j]: item i summed over the rows answering both i and j
+    products = centred.T @ centred
+    np.square(centred, out=centred)
+    squares = centred.T @ answered
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covariance = products - sums * sums.T / counts
+        spread = np.clip(squares - sums * sums / counts, 0.0, None)
+        corr = covariance / np.sqrt(spread * spread.T)
+    corr[~np.isfinite(corr) | (counts < 2)] = np.nan
+    np.clip(corr, -1.0, 1.0, out=corr)
+    diagonal = np.isfinite(np.diag(corr))
+    corr[np.diag_indices_from(corr)] = np.where(diagonal, 1.0, np.nan)
+    return pd.DataFrame(corr, index=data.columns, columns=data.columns), counts
 
 
 def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
@@ -99,9 +126,9 @@ def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
     responses behind the sparsest item pair: the sample size used for the size check and the tests.
     """
     check_constant_items(data)
-    n = int(pairwise_counts(data).min()) if data.shape[1] else 0
+    corr, counts = pairwise_correlations(data)
+    n = int(counts.min()) if data.shape[1] else 0
     check_sample_size(n, data.shape[1])
-    corr = data.corr()
     return corr, check_singular(corr), n
 
 

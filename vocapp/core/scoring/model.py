@@ -95,7 +95,9 @@ class ConstructScorer(BaseEstimator):
         self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
         self.misfit_items_ = misfit_items(self.loadings_, key)
         self.reliability_ = self._reliability(valid, key)
-        self.fit_indices_ = fit_cfa(corr, n, key)
+        own = {i: self.loadings_.at[i, key.construct[i]] for i in key.items
+               if key.construct[i] in self.loadings_.columns}
+        self.fit_indices_ = fit_cfa(corr, n, key, start=own)  # the EFA's loadings: fewer CFA steps
         self.model_ = self._freeze(valid, corr, key, scored, rotation, solution.rotation_matrix)
         self.diagnostics_["unscored_constructs"] = [c for c in constructs if c not in scored]
         return self
