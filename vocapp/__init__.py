@@ -11,9 +11,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from vocapp.config import Config, instance_secret_key
+from vocapp.core.resources import resource_dir
 
+#: the project checkout (tests and benchmarks use its folders; running code uses resource_dir)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = resource_dir("migrations")
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -23,8 +25,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         __name__,
         instance_path=instance_path or os.environ.get("VOCAPP_INSTANCE_PATH") or None,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     app.config.from_object(Config)
     app.config.update(Config.from_env())

@@ -1,10 +1,10 @@
 """Demo step: load the default questionnaire (and its pulse version) through the survey service."""
 from __future__ import annotations
 
-from vocapp import PROJECT_ROOT
+from vocapp.core.resources import resource_dir
 from vocapp.services.surveys import load_definition_file
 
-DEFINITIONS = PROJECT_ROOT / "survey_definitions"
+DEFINITIONS = resource_dir("survey_definitions")
 
 
 def run(context) -> str:

@@ -4,15 +4,15 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
+from ..resources import resource_dir
 from .problems import Problem, index_path, key_path
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "survey_definitions" / "schema.json"
+SCHEMA_PATH = resource_dir("survey_definitions") / "schema.json"
 
 _JSON_TYPE_NAMES = {"object": "mapping", "array": "list", "integer": "whole number"}
 Locate = Callable[[str], "int | None"]
