@@ -5,6 +5,7 @@ fixed), outside the ``vocapp`` package, so setuptools would leave them out of a 
 into the built package as ``vocapp/_bundled/<name>``, where ``vocapp.core.resources.resource_dir``
 finds them. Editable installs read the checkout's folders and copy nothing. Metadata: setup.cfg.
 """
+import runpy
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-RUNTIME_FOLDERS = ("templates", "static", "survey_definitions", "migrations")  # = vocapp.core.resources
+# the list the running code resolves (the module imports only pathlib, so it runs before vocapp installs)
+RUNTIME_FOLDERS = runpy.run_path(str(ROOT / "vocapp" / "core" / "resources.py"))["RUNTIME_FOLDERS"]
 
 
 class BuildWithRuntimeFolders(build_py):
