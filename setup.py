@@ -25,9 +25,9 @@ class BuildWithRuntimeFolders(build_py):
         if getattr(self, "editable_mode", False):
             return
         target = Path(self.build_lib) / "vocapp" / "_bundled"
+        shutil.rmtree(target, ignore_errors=True)  # no file deleted from the checkout survives a rebuild
         for name in RUNTIME_FOLDERS:
-            shutil.copytree(ROOT / name, target / name, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 setup(cmdclass={"build_py": BuildWithRuntimeFolders})
