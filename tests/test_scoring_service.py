@@ -139,7 +139,8 @@ def test_cli_prints_the_run_summary(app, runner):
     result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
     assert result.exit_code == 0, result.output
     run_id = db.session.scalar(select(func.max(ScoringRun.id)))
-    for text in ("400 scored", "KMO", "suggested by parallel analysis", "alpha", "omega", "Misfit items",
+    for text in ("400 scored", "KMO", "suggested by factor-based parallel analysis", "by component-based",
+                 "standardised alpha", "omega total", "rows used", "complete", "sparsest item pair", "Misfit items",
                  "RMSEA", "CFI", "TLI", f"Run id: {run_id}"):
         assert text in result.output
     bad = runner.invoke(args=["score", "--survey", "missing"])

@@ -31,13 +31,19 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
                  f"too many missing {flags.get('too_many_missing', 0)})")
     if run.method != "scale_means":
         bartlett = d.get("bartlett", {})
-        lines.append(f"Fitted on {d.get('n')} complete responses; KMO {_num(d.get('kmo'))}; Bartlett chi2 "
+        lines.append(f"Fitted on {d.get('n_rows', d.get('n'))} responses (rows used; "
+                     f"{d.get('n_complete', 'n/a')} complete, {d.get('n_pairwise_min', 'n/a')} behind the "
+                     f"sparsest item pair); KMO {_num(d.get('kmo'))}; Bartlett chi2 "
                      f"{_num(bartlett.get('chi2'), '.1f')} on {bartlett.get('df')} df, p {_num(bartlett.get('p_value'), '.3g')}")
-        lines.append(f"Factors: {d.get('suggested_factors')} suggested by parallel analysis, "
+        components = d.get("suggested_components")
+        basis = "factor-based parallel analysis" if components is not None else "parallel analysis"
+        also = f" ({components} by component-based)" if components is not None else ""
+        lines.append(f"Factors: {d.get('suggested_factors')} suggested by {basis}{also}, "
                      f"{d.get('declared_constructs')} declared, {d.get('n_factors')} fitted")
         lines.append("Reliability:")
         for construct, rel in d.get("reliability", {}).items():
-            lines.append(f"  {construct:<24} alpha {_num(rel.get('alpha'))}  omega {_num(rel.get('omega'))}"
+            lines.append(f"  {construct:<24} alpha {_num(rel.get('alpha'))}  standardised alpha "
+                         f"{_num(rel.get('alpha_standardised'))}  omega total {_num(rel.get('omega'))}"
                          f"  ({rel.get('n_items')} items)")
         misfit = d.get("misfit_items", [])
         lines.append("Misfit items: " + ("none" if not misfit else "; ".join(

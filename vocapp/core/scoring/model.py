@@ -12,7 +12,7 @@ from .efa import fit_efa, validate_options
 from .errors import KeyMismatchError
 from .frozen import MODEL_FORMAT, FrozenModel
 from .key import ItemKey
-from .reliability import cronbach_alpha, mcdonald_omega
+from .reliability import construct_reliability
 
 PRIMARY_MIN = 0.40
 CROSS_MAX = 0.30
@@ -71,15 +71,17 @@ class ConstructScorer(BaseEstimator):
         if missing:
             raise KeyMismatchError(f"the response matrix has no column for item(s): {', '.join(missing)}")
         valid = matrix.loc[:, list(key.items)].astype(float)
-        corr, eigenvalues, n = check_fit_data(valid)
+        corr, eigenvalues, n_pairwise = check_fit_data(valid)
         constructs = key.constructs
         n_factors = self.n_factors or len(constructs)
         if not 1 <= n_factors < len(key.items):
             raise ValueError(f"n_factors must be between 1 and {len(key.items) - 1}, got {n_factors}")
-        self.diagnostics_ = diagnose(corr, eigenvalues, n, len(constructs), self.n_parallel, self.random_state)
+        counts = {"n_rows": int(len(valid)), "n_complete": int(valid.notna().all(axis=1).sum()),
+                  "n_pairwise_min": int(n_pairwise)}
+        self.diagnostics_ = diagnose(corr, eigenvalues, counts, len(constructs), self.n_parallel,
+                                     self.random_state)
         self.diagnostics_["n_factors"] = int(n_factors)
-        self.diagnostics_["n_valid"] = int(len(valid))
-        self.diagnostics_["n_complete"] = int(valid.notna().all(axis=1).sum())
+        n = counts["n_rows"]
 
         solution = fit_efa(corr, n_factors, self.method, rotation)
         alignment = align_factors(solution.loadings, key)
@@ -94,7 +96,7 @@ class ConstructScorer(BaseEstimator):
         self.congruence_ = dict(alignment.congruence)
         self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
         self.misfit_items_ = misfit_items(self.loadings_, key)
-        self.reliability_ = self._reliability(valid, key)
+        self.reliability_ = self._reliability(valid, corr, key)
         own = {i: self.loadings_.at[i, key.construct[i]] for i in key.items
                if key.construct[i] in self.loadings_.columns}
         self.fit_indices_ = fit_cfa(corr, n, key, start=own)  # the EFA's loadings: fewer CFA steps
@@ -102,16 +104,9 @@ class ConstructScorer(BaseEstimator):
         self.diagnostics_["unscored_constructs"] = [c for c in constructs if c not in scored]
         return self
 
-    def _reliability(self, valid: pd.DataFrame, key: ItemKey) -> pd.DataFrame:
-        rows = {}
-        for c in key.constructs:
-            items = key.items_of(c)
-            own = self.loadings_[c].loc[items] if c in self.loadings_.columns else None
-            rows[c] = {
-                "n_items": len(items),
-                "alpha": cronbach_alpha(valid[items]),
-                "omega": mcdonald_omega(own) if own is not None else float("nan"),
-            }
+    def _reliability(self, valid: pd.DataFrame, corr: pd.DataFrame, key: ItemKey) -> pd.DataFrame:
+        rows = {c: construct_reliability(valid[key.items_of(c)], corr.loc[key.items_of(c), key.items_of(c)])
+                for c in key.constructs}
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def _freeze(self, data: pd.DataFrame, corr: pd.DataFrame, key: ItemKey, scored: list[str],
