@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from vocapp.core.definitions import (Problem, content_hash, definition_schema, dump_definition, has_errors,
+from vocapp.core.surveys import (Problem, content_hash, definition_schema, dump_definition, has_errors,
                                      load_definition_file as read_definition_file, localise, order_definition,
                                      parse_definition, validate_definition)
 from vocapp.errors import VocappError

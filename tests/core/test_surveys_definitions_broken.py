@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from vocapp.core.definitions import Problem, load_definition_file
+from vocapp.core.surveys import Problem, load_definition_file
 
 BROKEN = Path(__file__).resolve().parent.parent / "data" / "definitions_broken"
 

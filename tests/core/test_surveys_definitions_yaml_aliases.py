@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from vocapp.core.definitions import parse_definition
+from vocapp.core.surveys import parse_definition
 
 
 def _errors(text: str) -> list[str]:

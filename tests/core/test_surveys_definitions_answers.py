@@ -5,10 +5,10 @@ from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 
-from vocapp.core.definitions import load_definition_file, parse_definition
-from vocapp.core.definitions.answers import (condition_met, next_page_index, parse_page_answers,
+from vocapp.core.surveys import load_definition_file, parse_definition
+from vocapp.core.surveys.answers import (condition_met, next_page_index, parse_page_answers,
                                              visible_item_ids)
-from vocapp.core.definitions.form_view import page_view
+from vocapp.core.surveys.form_view import page_view
 
 DEFAULT = Path(__file__).resolve().parents[2] / "survey_definitions" / "b2b_relationship.yaml"
 TEXT = """

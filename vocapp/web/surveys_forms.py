@@ -10,9 +10,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from vocapp.core.definitions import (CHOICE_TYPES, ITEM_TYPES, NUMERIC_TYPES, entries_by_id, iter_items, localise)
-from vocapp.core.definitions.answers import OPERATORS
-from vocapp.core.definitions.editing import set_text
+from vocapp.core.surveys import (CHOICE_TYPES, ITEM_TYPES, NUMERIC_TYPES, entries_by_id, iter_items, localise)
+from vocapp.core.surveys.answers import OPERATORS
+from vocapp.core.surveys.editing import set_text
 
 
 class CreateSurveyForm(FlaskForm):

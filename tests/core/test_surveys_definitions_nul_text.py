@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from vocapp.core.definitions import parse_definition
+from vocapp.core.surveys import parse_definition
 
 
 @pytest.mark.parametrize("filename, text, expected", [

@@ -44,44 +44,44 @@ def _item_form(client, url: str) -> dict:
 
 
 def test_designer_pages_need_the_designer_role(client_as, client) -> None:
-    assert client.get("/designer/").status_code == 302  # to the login page
+    assert client.get("/surveys/").status_code == 302  # to the login page
     analyst = client_as("analyst")
-    assert analyst.get("/designer/").status_code == 403
-    assert analyst.post("/designer/new", data={"slug": "x", "title": "y"}).status_code in (400, 403)
+    assert analyst.get("/surveys/").status_code == 403
+    assert analyst.post("/surveys/new", data={"slug": "x", "title": "y"}).status_code in (400, 403)
 
 
 def test_designer_and_admin_can_list_surveys(client_as, db) -> None:
     survey_service.load_definition_file(DEFAULT)
     client = client_as("designer")
-    page = client.get("/designer/").get_data(as_text=True)
+    page = client.get("/surveys/").get_data(as_text=True)
     assert "b2b_relationship" in page and "Your relationship with us" in page
-    detail = client.get("/designer/b2b_relationship").get_data(as_text=True)
+    detail = client.get("/surveys/b2b_relationship").get_data(as_text=True)
     assert "Published versions" in detail and ">1<" in detail
 
 
 def test_forms_refuse_posts_without_csrf_token(client_as, db) -> None:
     client = client_as("designer")
-    response = client.post("/designer/new", data={"slug": "member_check", "title": "Check"})
+    response = client.post("/surveys/new", data={"slug": "member_check", "title": "Check"})
     assert response.status_code == 400
     assert db.session.scalars(select(Survey)).all() == []
 
 
 def test_create_survey_add_construct_and_items_then_publish(client_as, db) -> None:
     client = client_as("designer")
-    created = _post(client, "/designer/new", {"slug": "member_check", "title": "Member check"})
-    assert created.status_code == 302 and created.location.endswith("/designer/member_check/draft")
-    _post(client, "/designer/member_check/draft/constructs",
-          {"construct_id": "trust", "label": "Trust"}, token_from="/designer/member_check/draft")
+    created = _post(client, "/surveys/new", {"slug": "member_check", "title": "Member check"})
+    assert created.status_code == 302 and created.location.endswith("/surveys/member_check/draft")
+    _post(client, "/surveys/member_check/draft/constructs",
+          {"construct_id": "trust", "label": "Trust"}, token_from="/surveys/member_check/draft")
     for _ in range(2):
-        added = _post(client, "/designer/member_check/draft/pages/0/items/add", {"type": "likert"},
-                      token_from="/designer/member_check/draft")
+        added = _post(client, "/surveys/member_check/draft/pages/0/items/add", {"type": "likert"},
+                      token_from="/surveys/member_check/draft")
         assert added.status_code == 302
-    draft = client.get("/designer/member_check/draft").get_data(as_text=True)
+    draft = client.get("/surveys/member_check/draft").get_data(as_text=True)
     # The same validator reports, inline, that two items are too few and none is reverse-keyed.
     assert "construct &#39;trust&#39; has only 2 item(s)" in draft
     assert "has no reverse-keyed item" in draft
     # Edit the second item: new id and text, reverse-keyed.
-    url = "/designer/member_check/draft/pages/0/items/1"
+    url = "/surveys/member_check/draft/pages/0/items/1"
     values = _item_form(client, url)
     assert values["item_id"] == "q_2" and values["construct"] == "trust" and values["scale"] == "agree5"
     values.update(item_id="trust_2", text="We put ourselves first.", reverse="y")
@@ -90,7 +90,7 @@ def test_create_survey_add_construct_and_items_then_publish(client_as, db) -> No
     stored = db.session.scalar(select(Survey).where(Survey.slug == "member_check")).draft_definition
     assert stored["pages"][0]["items"][1] == {"id": "trust_2", "type": "likert", "text": "We put ourselves first.",
                                               "scale": "agree5", "construct": "trust", "reverse": True}
-    published = _post(client, "/designer/member_check/publish", token_from="/designer/member_check/draft")
+    published = _post(client, "/surveys/member_check/publish", token_from="/surveys/member_check/draft")
     assert published.status_code == 302
     version = db.session.scalar(select(SurveyVersion))
     assert (version.number, version.source) == (1, "designer")
@@ -100,7 +100,7 @@ def test_create_survey_add_construct_and_items_then_publish(client_as, db) -> No
 def test_inline_errors_from_the_validator_on_the_item_page(client_as, db) -> None:
     survey_service.load_definition_file(DEFAULT)
     client = client_as("designer")
-    url = "/designer/b2b_relationship/draft/pages/4/items/1"  # nps_reason, shown if nps <= 6
+    url = "/surveys/b2b_relationship/draft/pages/4/items/1"  # nps_reason, shown if nps <= 6
     values = _item_form(client, url)
     assert (values["show_if_item"], values["show_if_op"], values["show_if_value"]) == ("nps", "<=", "6")
     values.update(show_if_value="11")
@@ -108,8 +108,8 @@ def test_inline_errors_from_the_validator_on_the_item_page(client_as, db) -> Non
     page = client.get(url).get_data(as_text=True)
     assert "error: 11 is outside the answers to item &#39;nps&#39; (0 to 10)" in page
     # Publishing is refused while the draft has errors; nothing new is stored.
-    refused = _post(client, "/designer/b2b_relationship/publish", token_from="/designer/b2b_relationship/draft")
-    assert refused.location.endswith("/designer/b2b_relationship/draft")
+    refused = _post(client, "/surveys/b2b_relationship/publish", token_from="/surveys/b2b_relationship/draft")
+    assert refused.location.endswith("/surveys/b2b_relationship/draft")
     assert len(db.session.scalars(select(SurveyVersion)).all()) == 1
 
 
@@ -120,13 +120,13 @@ def test_editing_a_published_survey_creates_a_new_version_and_leaves_answers_alo
     db.session.add(response)
     db.session.commit()
     client = client_as("designer")
-    url = "/designer/b2b_relationship/draft/pages/1/items/0"
+    url = "/surveys/b2b_relationship/draft/pages/1/items/0"
     values = _item_form(client, url)
     assert values["text"] == "We do what we say we will do."
     values["text"] = "We keep our promises to you."
     assert _post(client, url, values).status_code == 302
-    assert _post(client, "/designer/b2b_relationship/publish",
-                 token_from="/designer/b2b_relationship/draft").status_code == 302
+    assert _post(client, "/surveys/b2b_relationship/publish",
+                 token_from="/surveys/b2b_relationship/draft").status_code == 302
     versions = db.session.scalars(select(SurveyVersion).order_by(SurveyVersion.number)).all()
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].definition["pages"][1]["items"][0]["text"] == "We keep our promises to you."
@@ -139,10 +139,10 @@ def test_editing_a_published_survey_creates_a_new_version_and_leaves_answers_alo
 def test_reorder_and_remove_items(client_as, db) -> None:
     survey_service.load_definition_file(DEFAULT)
     client = client_as("designer")
-    draft_url = "/designer/b2b_relationship/draft"
-    _post(client, "/designer/b2b_relationship/draft/pages/1/items/0/move", {"direction": "down"}, token_from=draft_url)
-    _post(client, "/designer/b2b_relationship/draft/pages/1/items/5/remove", token_from=draft_url)
-    _post(client, "/designer/b2b_relationship/draft/pages/1/items/0/move", {"direction": "up"}, token_from=draft_url)
+    draft_url = "/surveys/b2b_relationship/draft"
+    _post(client, "/surveys/b2b_relationship/draft/pages/1/items/0/move", {"direction": "down"}, token_from=draft_url)
+    _post(client, "/surveys/b2b_relationship/draft/pages/1/items/5/remove", token_from=draft_url)
+    _post(client, "/surveys/b2b_relationship/draft/pages/1/items/0/move", {"direction": "up"}, token_from=draft_url)
     draft = db.session.scalar(select(Survey)).draft_definition
     assert [item["id"] for item in draft["pages"][1]["items"]] == ["trust_2", "trust_1", "trust_3", "trust_4",
                                                                    "trust_5"]
@@ -151,14 +151,14 @@ def test_reorder_and_remove_items(client_as, db) -> None:
 def test_upload_and_download_yaml(client_as, db) -> None:
     client = client_as("designer")
     text = DEFAULT.read_text(encoding="utf-8").replace("title: Your relationship with us", f'title: "Us {SCRIPT}"')
-    uploaded = _post(client, "/designer/upload", {"file": (io.BytesIO(text.encode()), "mine.yaml")},
-                     token_from="/designer/", content_type="multipart/form-data")
+    uploaded = _post(client, "/surveys/upload", {"file": (io.BytesIO(text.encode()), "mine.yaml")},
+                     token_from="/surveys/", content_type="multipart/form-data")
     assert uploaded.status_code == 302
-    downloaded = client.get("/designer/b2b_relationship/download")
+    downloaded = client.get("/surveys/b2b_relationship/download")
     assert downloaded.headers["Content-Disposition"] == 'attachment; filename="b2b_relationship-draft.yaml"'
     assert yaml.safe_load(downloaded.get_data(as_text=True))["title"] == f"Us {SCRIPT}"
-    broken = _post(client, "/designer/upload", {"file": (io.BytesIO(b"id: [unclosed"), "bad.yaml")},
-                   token_from="/designer/", content_type="multipart/form-data")
+    broken = _post(client, "/surveys/upload", {"file": (io.BytesIO(b"id: [unclosed"), "bad.yaml")},
+                   token_from="/surveys/", content_type="multipart/form-data")
     assert broken.status_code == 400
     assert "line 1" in broken.get_data(as_text=True) and "YAML syntax error" in broken.get_data(as_text=True)
 
@@ -172,13 +172,13 @@ def test_staff_text_is_escaped_in_designer_and_preview(client_as, db) -> None:
     defn["pages"][0]["items"][0]["help"] = f"Help {SCRIPT}"
     survey_service.store_definition(defn)
     client = client_as("designer")
-    pages = ["/designer/", "/designer/b2b_relationship", "/designer/b2b_relationship/draft",
-             "/designer/b2b_relationship/draft/pages/0/items/0", "/designer/b2b_relationship/preview",
-             "/designer/b2b_relationship/preview?version=1"]
+    pages = ["/surveys/", "/surveys/b2b_relationship", "/surveys/b2b_relationship/draft",
+             "/surveys/b2b_relationship/draft/pages/0/items/0", "/surveys/b2b_relationship/preview",
+             "/surveys/b2b_relationship/preview?version=1"]
     for url in pages:
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html, url
-    preview = client.get("/designer/b2b_relationship/preview").get_data(as_text=True)
+    preview = client.get("/surveys/b2b_relationship/preview").get_data(as_text=True)
     for text in ("Page", "Role", "Option", "Help"):
         assert f"{text} &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in preview
 
@@ -186,7 +186,7 @@ def test_staff_text_is_escaped_in_designer_and_preview(client_as, db) -> None:
 def test_preview_renders_accessible_items_and_checks_answers(client_as, db) -> None:
     survey_service.load_definition_file(DEFAULT)
     client = client_as("designer")
-    url = "/designer/b2b_relationship/preview"
+    url = "/surveys/b2b_relationship/preview"
     first = client.get(url).get_data(as_text=True)
     assert '<fieldset class="question question-single_choice" id="item-decision_role"' in first
     assert "<legend>When your organisation decides" in first
@@ -230,7 +230,7 @@ pages:
 def test_preview_applies_display_logic_across_pages(client_as, db) -> None:
     survey_service.load_definition_text(SMALL, "small.yaml")
     client = client_as("designer")
-    url = "/designer/small/preview"
+    url = "/surveys/small/preview"
     as_user = _post(client, url, {"page": "0", "nav": "next", "preview_state": "{}", "answer-role": "user"})
     assert "Your budget" not in as_user.get_data(as_text=True) and "Anything else?" in as_user.get_data(as_text=True)
     as_buyer = _post(client, url, {"page": "0", "nav": "next", "preview_state": "{}", "answer-role": "buyer"})
@@ -254,13 +254,13 @@ def test_broken_uploads_are_shown_with_their_problems_never_a_server_error(clien
     uploads = [(path.read_bytes(), path.name) for path in corpus] + [(data, f"weird{n}.yaml")
                                                                      for n, data in enumerate(weird)]
     for data, name in uploads:
-        response = _post(client, "/designer/upload", {"file": (io.BytesIO(data), name)}, token_from="/designer/",
+        response = _post(client, "/surveys/upload", {"file": (io.BytesIO(data), name)}, token_from="/surveys/",
                          content_type="multipart/form-data")
         assert response.status_code in (302, 400), name
         if response.status_code == 302:
             slug = response.location.rstrip("/").split("/")[-2]
-            assert client.get(f"/designer/{slug}/draft").status_code == 200, name
-            assert client.get(f"/designer/{slug}").status_code == 200, name
-            for url in (f"/designer/{slug}/draft", f"/designer/{slug}", f"/designer/{slug}/preview",
-                        f"/designer/{slug}/draft/pages/0/items/0", f"/designer/{slug}/draft/pages/0"):
+            assert client.get(f"/surveys/{slug}/draft").status_code == 200, name
+            assert client.get(f"/surveys/{slug}").status_code == 200, name
+            for url in (f"/surveys/{slug}/draft", f"/surveys/{slug}", f"/surveys/{slug}/preview",
+                        f"/surveys/{slug}/draft/pages/0/items/0", f"/surveys/{slug}/draft/pages/0"):
                 assert client.get(url).status_code in (200, 302, 404), (name, url)

@@ -13,9 +13,9 @@ from vocapp.services.surveys import create_survey
 
 def test_uploading_a_definition_with_an_overlong_id_is_refused(client_as, db):
     client = client_as("designer")
-    token = csrf_token(client, "/designer/new")
+    token = csrf_token(client, "/surveys/new")
     text = ("id: " + "a" * 500 + "\ntitle: Long\npages: []\n").encode()
-    response = client.post("/designer/upload", data={"csrf_token": token, "file": (io.BytesIO(text), "long.yaml")},
+    response = client.post("/surveys/upload", data={"csrf_token": token, "file": (io.BytesIO(text), "long.yaml")},
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert "is longer than 64 characters" in response.get_data(as_text=True)

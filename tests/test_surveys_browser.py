@@ -19,7 +19,7 @@ def test_edit_an_item_and_preview_it(page, live_server, make_staff, db, artifact
     designer = make_staff("designer")
     browser_login(page, live_server, designer.email, STAFF_PASSWORD)
 
-    page.goto(f"{live_server}/designer/b2b_relationship/draft")
+    page.goto(f"{live_server}/surveys/b2b_relationship/draft")
     page.get_by_role("link", name="Edit item trust_1").click()
     page.get_by_label("Question or statement").fill("We keep our <b>promises</b> to you.")
     page.get_by_label("Help text").fill("Think about the last twelve months.")

@@ -1,4 +1,4 @@
-"""Upload pages for the three imports: upload -> preview (dry run) -> confirm.
+"""The imports area: upload pages for the three imports, upload -> preview (dry run) -> confirm.
 
 The uploaded file is kept in the instance folder under a random name between the
 preview and the confirmation, then deleted.
@@ -10,7 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -20,7 +20,6 @@ from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ImportRun, Survey
 from vocapp.services.imports import ImportReport, import_contacts, import_responses, import_transactions
-from vocapp.web.contacts import bp
 from vocapp.web.security import role_required
 
 #: kind -> (roles allowed to import it, title)
@@ -29,6 +28,8 @@ KINDS = {
     "responses": (("designer",), "Historical responses"),
     "transactions": (("analyst",), "Transactions"),
 }
+bp = Blueprint("imports", __name__)
+
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"}
 RECENT_RUNS = 20
@@ -78,19 +79,19 @@ def _run(kind: str, path: Path, filename: str, options: dict, dry_run: bool) -> 
                                filename=filename, staff=current_user)
 
 
-@bp.route("/import")
+@bp.route("/")
 @role_required("designer", "analyst")
-def imports():
+def index():
     """The three upload forms and the latest import runs."""
     surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
     # each run keeps up to 1,000 error messages, which this list does not show
     runs = db.session.scalars(select(ImportRun).options(defer(ImportRun.errors, raiseload=True))
                               .order_by(ImportRun.id.desc()).limit(RECENT_RUNS)).all()
     allowed = [kind for kind, (roles, _) in KINDS.items() if current_user.has_role(*roles)]
-    return render_template("contacts/imports.html", kinds=KINDS, allowed=allowed, surveys=surveys, runs=runs)
+    return render_template("imports/index.html", kinds=KINDS, allowed=allowed, surveys=surveys, runs=runs)
 
 
-@bp.route("/import/<kind>", methods=["POST"])
+@bp.route("/<kind>", methods=["POST"])
 @role_required("designer", "analyst")
 def upload(kind: str):
     """Store the upload under a random name and show what importing it would do."""
@@ -98,7 +99,7 @@ def upload(kind: str):
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         flash("Choose a file to upload.", "error")
-        return redirect(url_for("contacts.imports"))
+        return redirect(url_for("imports.index"))
     filename = secure_filename(upload_file.filename) or "upload"
     suffix = Path(filename).suffix.lower()
     token = secrets.token_hex(16)
@@ -110,14 +111,14 @@ def upload(kind: str):
     except VocappError as error:
         stored.unlink(missing_ok=True)
         flash(str(error), "error")
-        return redirect(url_for("contacts.imports"))
+        return redirect(url_for("imports.index"))
     if not report.ok:
         stored.unlink(missing_ok=True)
-    return render_template("contacts/preview.html", kind=kind, title=KINDS[kind][1], report=report, token=token,
+    return render_template("imports/preview.html", kind=kind, title=KINDS[kind][1], report=report, token=token,
                            suffix=stored.suffix, filename=filename, options=options)
 
 
-@bp.route("/import/<kind>/confirm", methods=["POST"])
+@bp.route("/<kind>/confirm", methods=["POST"])
 @role_required("designer", "analyst")
 def confirm(kind: str):
     """Import the previewed file for real (all or nothing), then delete it."""
@@ -128,11 +129,11 @@ def confirm(kind: str):
         report = _run(kind, path, filename, _options(), dry_run=False)
     except VocappError as error:
         flash(str(error), "error")
-        return redirect(url_for("contacts.imports"))
+        return redirect(url_for("imports.index"))
     finally:
         path.unlink(missing_ok=True)
     if report.ok:
         flash(report.summary(), "success")
-        return redirect(url_for("contacts.imports"))
-    return render_template("contacts/preview.html", kind=kind, title=KINDS[kind][1], report=report, token=None,
+        return redirect(url_for("imports.index"))
+    return render_template("imports/preview.html", kind=kind, title=KINDS[kind][1], report=report, token=None,
                            suffix="", filename=filename, options=_options())

@@ -7,19 +7,19 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from vocapp.core.definitions import (ITEM_TYPES, Problem, dict_entries, dump_definition, has_errors, localise,
+from vocapp.core.surveys import (ITEM_TYPES, Problem, dict_entries, dump_definition, has_errors, localise,
                                      validate_definition)
-from vocapp.core.definitions.editing import add_item, add_page, move_entry, set_text
+from vocapp.core.surveys.editing import add_item, add_page, move_entry, set_text
 from vocapp.errors import VocappError
 from vocapp.models import Survey
 from vocapp.services import surveys as survey_service
-from vocapp.web.designer_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
+from vocapp.web.surveys_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
                                        fill_item_form, item_from_form, item_summary, set_item_choices)
-from vocapp.web.designer_preview import preview
+from vocapp.web.surveys_preview import preview
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
-bp = Blueprint("designer", __name__)
+bp = Blueprint("surveys", __name__)
 _ITEM_PATH = re.compile(r"^pages\[(\d+)\](?:\.items\[(\d+)\])?(?:\.(\w+))?")
 
 
@@ -62,7 +62,7 @@ def problems_at(problems: list[Problem], page_index: int, item_index: int | None
 @bp.route("/")
 def index():
     surveys = survey_service.list_surveys()
-    return render_template("designer/index.html", surveys=surveys, upload_form=UploadForm())
+    return render_template("surveys/index.html", surveys=surveys, upload_form=UploadForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -76,7 +76,7 @@ def new():
         else:
             flash(f"Survey {survey.slug} created. Add items, then publish.", "success")
             return redirect(url_for(".draft", slug=survey.slug))
-    return render_template("designer/new.html", form=form)
+    return render_template("surveys/new.html", form=form)
 
 
 @bp.route("/upload", methods=["POST"])
@@ -90,11 +90,11 @@ def upload():
     defn, problems = survey_service.read_upload(form.file.data.read(), filename)
     if defn is None or not isinstance(defn.get("id"), str) or not defn["id"]:
         problems = problems or [Problem("error", filename, 1, "id", "the definition needs an id")]
-        return render_template("designer/upload_failed.html", problems=problems, filename=filename), 400
+        return render_template("surveys/upload_failed.html", problems=problems, filename=filename), 400
     try:
         survey = _survey_for_upload(defn)
     except VocappError as exc:
-        return render_template("designer/upload_failed.html", filename=filename,
+        return render_template("surveys/upload_failed.html", filename=filename,
                                problems=[Problem("error", filename, None, "id", str(exc))]), 400
     _save(survey, defn)
     flash(f"Uploaded {filename} as the draft of {survey.slug}: "
@@ -113,7 +113,7 @@ def _survey_for_upload(defn: dict) -> Survey:
 @bp.route("/<slug>")
 def survey(slug: str):
     survey = _survey(slug)
-    return render_template("designer/survey.html", survey=survey, counts=survey_service.response_counts(survey))
+    return render_template("surveys/survey.html", survey=survey, counts=survey_service.response_counts(survey))
 
 
 @bp.route("/<slug>/download")
@@ -154,7 +154,7 @@ def discard(slug: str):
     return redirect(url_for(".survey", slug=slug))
 
 
-# --- preview (vocapp/web/designer_preview.py) ------------------------------------------------------
+# --- preview (vocapp/web/surveys_preview.py) ------------------------------------------------------
 
 bp.add_url_rule("/<slug>/preview", "preview", preview, methods=["GET", "POST"])
 
@@ -170,7 +170,7 @@ def draft(slug: str):
         defn.get("description")), "thank_you": localise(defn.get("thank_you"))})
     pages = [{"index": p, "page": page, "items": [(i, item) for i, _, item in dict_entries(page, "items")]}
              for p, _, page in dict_entries(defn, "pages")]
-    return render_template("designer/draft.html", survey=survey, defn=defn, problems=problems, pages=pages,
+    return render_template("surveys/draft.html", survey=survey, defn=defn, problems=problems, pages=pages,
                            constructs=[entry for _, _, entry in dict_entries(defn, "constructs")],
                            scales=[entry for _, _, entry in dict_entries(defn, "scales")],
                            problems_at=problems_at, settings=settings, construct_form=ConstructForm(),
@@ -275,7 +275,7 @@ def edit_page(slug: str, page: int):
         flash("Page saved.", "success")
         return redirect(url_for(".draft", slug=slug) + f"#page-{page}")
     problems = problems_at(_draft_problems(survey, defn), page)
-    return render_template("designer/page.html", survey=survey, form=form, page=page, problems=problems)
+    return render_template("surveys/page.html", survey=survey, form=form, page=page, problems=problems)
 
 
 @bp.route("/<slug>/draft/pages/<int:page>/move", methods=["POST"])
@@ -338,7 +338,7 @@ def edit_item(slug: str, page: int, item: int):
         match = _ITEM_PATH.match(problem.path)
         field = ItemForm.FIELD_FOR_PATH.get(match.group(3) or "", "")
         field_problems.setdefault(field, []).append(f"{problem.severity}: {problem.message}")
-    return render_template("designer/item.html", survey=survey, form=form, page=page, item=item, old=old,
+    return render_template("surveys/item.html", survey=survey, form=form, page=page, item=item, old=old,
                            field_problems=field_problems, defn=defn)
 
 
@@ -363,5 +363,5 @@ def remove_item(slug: str, page: int, item: int):
     return redirect(url_for(".draft", slug=slug) + f"#page-{page}")
 
 
-bp.add_app_template_global(item_summary, "designer_item_summary")
-bp.add_app_template_global(localise, "designer_text")
+bp.add_app_template_global(item_summary, "survey_item_summary")
+bp.add_app_template_global(localise, "survey_text")

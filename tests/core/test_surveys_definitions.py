@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from vocapp.core.definitions import (content_hash, definition_schema, dump_definition, has_errors, iter_items,
+from vocapp.core.surveys import (content_hash, definition_schema, dump_definition, has_errors, iter_items,
                                      likert_key, load_definition_file, localise, order_definition, parse_definition,
                                      validate_definition)
 

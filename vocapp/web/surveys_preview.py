@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from vocapp.core.definitions import has_errors, localise, validate_definition
-from vocapp.core.definitions.answers import next_page_index, parse_page_answers
-from vocapp.core.definitions.form_view import page_view
+from vocapp.core.surveys import has_errors, localise, validate_definition
+from vocapp.core.surveys.answers import next_page_index, parse_page_answers
+from vocapp.core.surveys.form_view import page_view
 from vocapp.services import surveys as survey_service
 from vocapp.web.hygiene import int_arg
 
@@ -45,11 +45,11 @@ def preview(slug: str):
         else:
             following = next_page_index(defn, page, answers, 1)
             if following is None:
-                return render_template("designer/preview_done.html", survey=survey, defn=defn, answers=answers,
+                return render_template("surveys/preview_done.html", survey=survey, defn=defn, answers=answers,
                                        number=number)
             page = following
     view = page_view(defn, page, answers, errors)
-    return render_template("designer/preview.html", survey=survey, page=view, number=number,
+    return render_template("surveys/preview.html", survey=survey, page=view, number=number,
                            state=json.dumps(answers), title=localise(defn["title"], view["language"],
                                                                     defn.get("languages") or []))
 
