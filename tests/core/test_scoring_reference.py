@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vocapp.core.definitions import load_definition_file
+from vocapp.core.surveys import load_definition_file
 from vocapp.core.scoring import ItemKey, build_item_key, score_responses
 from vocapp.core.scoring.cfa import fit_cfa
 from vocapp.core.scoring.diagnostics import bartlett, pairwise_correlations
