@@ -94,7 +94,7 @@ def load_transactions() -> pd.DataFrame:
 
 def load_account_scores(run: ScoringRun | None) -> pd.DataFrame:
     """The run's account scores (long format, account_id = pk as text)."""
-    columns = ["account_id", "construct", "score", "low", "high", "n_respondents"]
+    columns = ["account_id", "construct", "score", "low", "high", "n_respondents", "observed", "sd"]
     if run is None:
         return pd.DataFrame(columns=columns)
     frame = account_scores_frame(run.id)[columns]
@@ -132,7 +132,8 @@ def _details(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str],
     estimated_zone = estimates.set_index("account_id")["estimated_zone"] if len(estimates) else pd.Series(dtype=str)
     out = []
     for row, metric in zip(placed.to_dict("records"), metric_records):
-        scores = {c: {"score": row.get(c), "low": row.get(f"{c}_low"), "high": row.get(f"{c}_high")}
+        scores = {c: {"score": row.get(c), "low": row.get(f"{c}_low"), "high": row.get(f"{c}_high"),
+                      "observed": row.get(f"{c}_observed"), "sd": row.get(f"{c}_sd")}
                   for c in constructs}
         out.append(json.dumps(json_safe({
             "scores": scores, "n_respondents": row["n_respondents"], "heard": row["heard"],

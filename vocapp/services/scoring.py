@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, aggregate_accounts,
-                                 build_item_key, common_item_key, score_responses)
+from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, build_item_key,
+                                 common_item_key, score_responses)
+from vocapp.core.scoring.accounts import AccountEstimates, estimate_accounts
 from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.errors import VocappError
 from vocapp.extensions import db
@@ -76,15 +77,15 @@ def _survey(survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
 
 
 def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFrame,
-                    constructs: list[str], role_weights: dict | None) -> pd.DataFrame:
-    """Account scores from each contact's latest unflagged response."""
+                    constructs: list[str], role_weights: dict | None) -> AccountEstimates:
+    """Multilevel account estimates from each contact's latest unflagged response."""
     frame = scores[constructs].join(meta[["contact_id", "account_id", "role", "submitted_at"]])
     frame = frame[~flags["excluded"].reindex(frame.index).to_numpy() & frame["account_id"].notna().to_numpy()]
     frame = frame.sort_values(["submitted_at"], kind="stable", na_position="first")
     with_contact = frame[frame["contact_id"].notna()].drop_duplicates("contact_id", keep="last")
     frame = pd.concat([with_contact, frame[frame["contact_id"].isna()]])
     frame = frame.reset_index().astype({"account_id": "int64"})
-    return aggregate_accounts(frame, constructs, role_weights)
+    return estimate_accounts(frame, constructs, role_weights)
 
 
 def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, rotation: str | None = None,
@@ -133,14 +134,16 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     timings["fit"] = time.perf_counter() - mark
     mark = time.perf_counter()
     constructs = key.constructs
-    accounts = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    estimates = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    accounts = estimates.frame
     timings["score"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     flag_counts = {name: int(outcome.flags[name].sum()) for name in FLAG_COLUMNS}
     common = {"n_responses": int(len(answers)), "n_flagged": int(outcome.flags["excluded"].sum()),
               "flags": flag_counts, "items": list(key.items), "constructs": constructs,
-              "n_accounts": int(accounts["account_id"].nunique()) if len(accounts) else 0}
+              "n_accounts": int(accounts["account_id"].nunique()) if len(accounts) else 0,
+              "account_model": {"level": estimates.level, "constructs": estimates.components}}
     if applying:
         diagnostics = {**previous.diagnostics, **common, "applied_model_from_run": previous.id}
         run_method, run_rotation, model = "efa", previous.rotation, previous.model
