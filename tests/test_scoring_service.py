@@ -81,17 +81,25 @@ def test_first_run_fits_and_stores_scores_that_track_the_truth(app):
     for construct in key.constructs:
         assert np.corrcoef(wide[construct], latent.loc[wide.index, construct])[0, 1] > 0.85
     rows = db.session.execute(select(AccountScore.account_id, AccountScore.scores, AccountScore.low,
-                                     AccountScore.high, AccountScore.n_respondents)
+                                     AccountScore.high, AccountScore.n_respondents, AccountScore.observed,
+                                     AccountScore.posterior_sd)
                               .where(AccountScore.run_id == run.id)).all()
-    accounts = [(account, c, score, low[c], high[c], n[c])
-                for account, scores, low, high, n in rows for c, score in scores.items()]
+    accounts = [(account, c, score, low[c], high[c], n[c], observed[c], sd[c])
+                for account, scores, low, high, n, observed, sd in rows for c, score in scores.items()]
     assert len(accounts) == 40 * 3
-    assert all(low <= score <= high and n == 15 for _, _, score, low, high, n in accounts)
+    assert all(low < score < high and n == 15 and sd > 0 for _, _, score, low, high, n, _, sd in accounts)
     # account 1 = responses 40, 80, ...: role-weighted (decision maker 2, influencer 1.5, user 1) mean
     members = wide.loc[[i for i in wide.index if i % 40 == 0], "trust"]
     weights = pd.Series({i: {0: 2.0, 1: 1.5, 2: 1.0}[i % 3] for i in members.index})
-    stored = next(score for account, construct, score, *_ in accounts if account == 1 and construct == "trust")
-    assert stored == pytest.approx((members * weights).sum() / weights.sum())
+    stored = next(row for row in accounts if row[0] == 1 and row[1] == "trust")
+    assert stored[6] == pytest.approx((members * weights).sum() / weights.sum())
+    model = run.diagnostics["account_model"]
+    vc = model["constructs"]["trust"]
+    assert model["level"] == 0.9 and 0 <= vc["icc"] <= 1 and vc["n_accounts"] == 40
+    # the estimate is the observed mean pulled towards the overall mean by between / (between + noise)
+    n_eff = weights.sum() ** 2 / (weights**2).sum()
+    shrink = vc["between"] / (vc["between"] + vc["within"] / n_eff)
+    assert stored[2] == pytest.approx(vc["mean"] + shrink * (stored[6] - vc["mean"]), rel=1e-6)
 
 
 def test_later_runs_apply_the_frozen_model_and_refit_records_what_it_replaces(app):

@@ -54,11 +54,11 @@ def test_leave_alone_from_the_posterior_probability_below_the_cut_and_explains_i
     assert 33 < DEFN.leave_alone_cut <= 40 and DEFN.leave_alone_probability == 0.8
     # P(appetite < 35) = Phi((35 - 24) / (9 / 1.645)) = 0.978
     assert placed.loc["LOW", "leave_alone_reason"] == (
-        "appetite 24 [15-33] (observed 21) from 3 respondents: P(below 35) 98% > 80%")
+        "appetite 24 [15-33] (observed 21) from 3 respondents: P(below 35) 98% (flagged above 80%)")
     assert not placed.loc["STRADDLE", "leave_alone"]  # P = Phi(5 / 7.3) = 0.75, not above 0.80
     assert placed.loc["ASK", "leave_alone_reason"] == "asked for essential contact only"
     assert placed.loc["BOTH", "leave_alone_reason"] == (
-        "appetite 20 [14-26] (observed 17) from 1 respondent: P(below 35) 100% > 80%; "
+        "appetite 20 [14-26] (observed 17) from 1 respondent: P(below 35) 100% (flagged above 80%); "
         "asked for essential contact only (2 respondents)")
     assert placed["leave_alone"].sum() == 3
     assert placed.loc["LOW", "appetite_observed"] == 21 and placed.loc["LOW", "appetite"] == 24
@@ -67,7 +67,7 @@ def test_leave_alone_from_the_posterior_probability_below_the_cut_and_explains_i
 def test_leave_alone_of_runs_stored_without_a_posterior_uses_the_whole_interval():
     rows = account("LOW", 40, 24, band=(5, 9, 5)) + account("STRADDLE", 40, 28, band=(5, 12, 5))
     placed = place(rows, {"LOW": 50, "STRADDLE": 50})
-    assert placed.loc["LOW", "leave_alone_reason"] == "appetite 24 [15-33] from 3 respondents: P(below 35) 100% > 80%"
+    assert placed.loc["LOW", "leave_alone_reason"] == "appetite 24 [15-33] from 3 respondents: P(below 35) 100% (flagged above 80%)"
     assert not placed.loc["STRADDLE", "leave_alone"]  # upper end 40 is not below the cut
 
 

@@ -293,10 +293,12 @@ _FLOAT_JSON = ACCOUNT_JSON_COLUMNS[:-1]
 
 
 def store_account_scores(run_id: int, accounts: pd.DataFrame, constructs: Sequence[str]) -> None:
-    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows."""
+    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows (observed
+    and sd stored as null where the rows lack them)."""
     if accounts.empty:
         return
-    wide = accounts.pivot(index="account_id", columns="construct", values=list(ACCOUNT_FIELDS))
+    missing = {field: np.nan for field in ACCOUNT_FIELDS if field not in accounts.columns}
+    wide = accounts.assign(**missing).pivot(index="account_id", columns="construct", values=list(ACCOUNT_FIELDS))
     ids = wide.index.to_numpy(dtype=np.int64)
     matrices = {name: wide[field].reindex(columns=list(constructs)).to_numpy(dtype=float)
                 for name, field in zip(ACCOUNT_JSON_COLUMNS, ACCOUNT_FIELDS)}

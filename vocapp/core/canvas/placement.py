@@ -105,7 +105,7 @@ def leave_alone_reasons(placed: pd.DataFrame, essential: pd.Series, definition: 
         appetite[low] = (f"{construct} " + _whole(rows[construct]) + " [" + _whole(rows[f"{construct}_low"])
                          + "-" + _whole(rows[f"{construct}_high"]) + "]" + observed + " from "
                          + _respondents(rows["n_respondents"]) + f": P(below {cut:g}) "
-                         + _percent(prob[low]) + f" > {wanted:.0%}")
+                         + _percent(prob[low]) + f" (flagged above {wanted:.0%})")
     asked = pd.Series("", index=placed.index, dtype=object)
     if definition.leave_alone_essential_only:
         many = essential > 1
