@@ -56,11 +56,43 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
                          f"TLI {_num(fit.get('tli'), '.3f')}, SRMR {_num(fit.get('srmr'), '.3f')}{state}")
         else:
             lines.append(f"CFA of the declared key: {fit.get('message', 'not available')}")
+    lines.extend(invariance_lines(d.get("invariance") or {}))
+    lines.extend(account_model_lines(d.get("account_model") or {}))
     for warning in d.get("warnings", []) or []:
         lines.append(f"Warning: {warning}")
     lines.append(f"Accounts scored: {d.get('n_accounts', 0)}")
     lines.append(f"Run id: {run.id}")
     return lines
+
+
+def invariance_lines(invariance: dict) -> list[str]:
+    """One line per invariance level (or why the check did not run), per grouping."""
+    lines = []
+    for result in invariance.values():
+        if not result.get("checked"):
+            lines.append(f"Measurement invariance by {result.get('by')}: {result.get('message')}")
+            continue
+        sizes = ", ".join(f"{g} {result['group_sizes'][g]}" for g in result["groups"])
+        lines.append(f"Measurement invariance by {result['by']} ({sizes}; {result['rule']}):")
+        for level in result["levels"]:
+            change = "" if "delta_cfi" not in level else (
+                f", delta CFI {level['delta_cfi']:+.3f}: {'holds' if level['holds'] else 'FAILS'}")
+            lines.append(f"  {level['level']:<10} chi2 {_num(level['chi2'], '.1f')} on {level['df']} df, "
+                         f"CFI {_num(level['cfi'], '.3f')}, RMSEA {_num(level['rmsea'], '.3f')}, "
+                         f"SRMR {_num(level['srmr'], '.3f')}{change}")
+    return lines
+
+
+def account_model_lines(model: dict) -> list[str]:
+    """The multilevel account model's variance components per construct."""
+    parts = []
+    for construct, vc in (model.get("constructs") or {}).items():
+        assumed = " assumed" if vc.get("assumed_icc") else ""
+        parts.append(f"{construct} ICC {_num(vc.get('icc'))}{assumed} (between {_num(vc.get('between'), '.0f')}, "
+                     f"within {_num(vc.get('within'), '.0f')})")
+    if not parts:
+        return []
+    return [f"Account estimates (multilevel, {model.get('level', 0.9):.0%} posterior intervals): " + "; ".join(parts)]
 
 
 @click.command("score")

@@ -145,6 +145,14 @@ def _details(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str],
     return out
 
 
+def _invariance_warnings(scoring_run: ScoringRun | None) -> list[str]:
+    """A warning per grouping where the scoring run found scalar invariance failing."""
+    checks = ((scoring_run.diagnostics or {}).get("invariance") or {}) if scoring_run is not None else {}
+    return [f"Scalar measurement invariance fails across {result['by']} ({', '.join(result['groups'])}; "
+            f"scoring run {scoring_run.id}): group means are not directly comparable on this canvas."
+            for result in checks.values() if result.get("checked") and not result.get("scalar_holds")]
+
+
 def place(definition_path: str | Path | None = None, staff: StaffUser | None = None,
           as_of: dt.date | None = None) -> PlacementRun:
     """Place every account from the latest scoring run and all transactions; store the run.
@@ -186,6 +194,7 @@ def place(definition_path: str | Path | None = None, staff: StaffUser | None = N
         "unmapped_categories": unmapped_categories(transactions, definition.categories).to_dict("records"),
         "unheard_model": unheard.report, "clusters": cluster_report,
         "definition_source": str(definition.source),
+        "invariance_warnings": _invariance_warnings(scoring_run),
     }
     run = PlacementRun(scoring_run_id=scoring_run.id if scoring_run else None,
                        previous_run_id=previous_run.id if previous_run else None,

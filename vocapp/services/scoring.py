@@ -12,6 +12,7 @@ from sqlalchemy import select
 from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, build_item_key,
                                  common_item_key, score_responses)
 from vocapp.core.scoring.accounts import AccountEstimates, estimate_accounts
+from vocapp.core.scoring.invariance import measurement_invariance
 from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.errors import VocappError
 from vocapp.extensions import db
@@ -137,13 +138,19 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     estimates = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
     accounts = estimates.frame
     timings["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    valid = outcome.matrix[~outcome.flags["excluded"].to_numpy()]
+    invariance = {"relationship": measurement_invariance(valid, meta["relationship"].reindex(valid.index), key,
+                                                         "relationship type")}
+    timings["invariance"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     flag_counts = {name: int(outcome.flags[name].sum()) for name in FLAG_COLUMNS}
     common = {"n_responses": int(len(answers)), "n_flagged": int(outcome.flags["excluded"].sum()),
               "flags": flag_counts, "items": list(key.items), "constructs": constructs,
               "n_accounts": int(accounts["account_id"].nunique()) if len(accounts) else 0,
-              "account_model": {"level": estimates.level, "constructs": estimates.components}}
+              "account_model": {"level": estimates.level, "constructs": estimates.components},
+              "invariance": invariance}
     if applying:
         diagnostics = {**previous.diagnostics, **common, "applied_model_from_run": previous.id}
         run_method, run_rotation, model = "efa", previous.rotation, previous.model
