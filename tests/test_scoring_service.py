@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from vocapp.core.surveys import content_hash, load_definition_file
 from vocapp.core.scoring import build_item_key
@@ -163,3 +163,31 @@ def test_role_weights_are_configurable_from_the_cli(app, runner):
     assert run.parameters["role_weights"] == {"decision_maker": 2.0, "influencer": 1.5, "user": 0.5}
     bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--role-weight", "user=lots"])
     assert bad.exit_code != 0 and "ROLE=WEIGHT" in bad.output
+
+
+def test_invariance_across_relationship_types_in_summary_and_evidence(app, runner):
+    seed_survey(400)
+    db.session.execute(update(Contact).where(Contact.id % 2 == 0).values(relationship="customer"))
+    db.session.commit()
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert result.exit_code == 0, result.output
+    run = db.session.get(ScoringRun, db.session.scalar(select(func.max(ScoringRun.id))))
+    check = run.diagnostics["invariance"]["relationship"]
+    assert check["checked"] and check["groups"] == ["customer", "member"]
+    assert check["group_sizes"] == {"customer": 200, "member": 200}
+    assert [level["level"] for level in check["levels"]] == ["configural", "metric", "scalar"]
+    lines = result.output.splitlines()
+    for level in check["levels"]:
+        line = next(l for l in lines if l.strip().startswith(level["level"]))
+        assert f"chi2 {level['chi2']:.1f} on {level['df']} df" in line and "CFI" in line and "SRMR" in line
+        if level["level"] != "configural":
+            assert ("holds" if level["holds"] else "FAILS") in line
+    # both groups answer from the same model: the configural fit is good and scalar invariance holds
+    assert check["levels"][0]["cfi"] > 0.95 and check["scalar_holds"]
+    assert "Account estimates (multilevel" in result.output
+
+
+def test_invariance_is_not_checked_with_one_relationship_type(app, runner):
+    seed_survey(300)
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert "Measurement invariance by relationship type: not checked: fewer than two" in result.output

@@ -127,3 +127,28 @@ def test_parallel_analysis_matches_psych(bfi, hs, data_set):
         assert _noise_rule(simulated[kind], np.array(runs[0][name]), 20).max() < 4, kind
     if data_set == "bfi":
         assert (ref["nfact"], ref["ncomp"]) == (6, 5)
+
+
+def test_invariance_by_school_matches_lavaan(hs):
+    """Configural 115.85 / 48 (CFI .923), metric 124.04 / 54 (.921), scalar 164.10 / 60 (.883)."""
+    from vocapp.core.scoring.invariance import measurement_invariance
+    result = measurement_invariance(hs, hs["school"], hs_key(), "school")
+    assert result["checked"] and result["groups"] == ["Grant-White", "Pasteur"]
+    ref = REFERENCE["holzinger_swineford"]["invariance_by_school"]
+    for fit in result["levels"]:
+        expected = ref[fit["level"]]
+        assert fit["converged"] and fit["df"] == expected["df"]
+        assert fit["chi2"] == pytest.approx(expected["chi2"], rel=0.001)  # issue: within 1%
+        assert fit["cfi"] == pytest.approx(expected["cfi"], abs=0.001)  # issue: within 0.005
+        assert fit["rmsea"] == pytest.approx(expected["rmsea"], abs=0.001)
+        assert fit["srmr"] == pytest.approx(expected["srmr"], abs=0.001)
+    configural, metric, scalar = result["levels"]
+    assert metric["holds"] and metric["delta_cfi"] == pytest.approx(-0.0025, abs=0.0005)
+    assert not scalar["holds"] and not result["scalar_holds"]  # CFI drops .038: intercepts differ
+
+
+def test_invariance_needs_two_groups_of_100(hs):
+    from vocapp.core.scoring.invariance import measurement_invariance
+    result = measurement_invariance(hs, hs["school"], hs_key(), "school", min_group_size=150)
+    assert not result["checked"] and "fewer than two school groups" in result["message"]
+    assert result["group_sizes"] == {"Grant-White": 145, "Pasteur": 156}
