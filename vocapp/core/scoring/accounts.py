@@ -15,6 +15,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+from threadpoolctl import threadpool_limits
 
 DEFAULT_ROLE_WEIGHTS: dict[str, float] = {"decision_maker": 2.0, "influencer": 1.5, "user": 1.0}
 UNKNOWN_ROLE_WEIGHT = 1.0
@@ -53,8 +54,9 @@ def variance_components(n: np.ndarray, mean: np.ndarray, ssw: np.ndarray,
     within0 = max(float(ssw.sum()) / df_within, 1e-6 * total_var)
     between0 = max(total_var - within0, 0.05 * total_var)
     floor = np.log(1e-8 * total_var)
-    result = optimize.minimize(_reml_objective, np.log([within0, between0]), args=(n, mean, ssw),
-                               method="L-BFGS-B", bounds=[(floor, None), (floor, None)])
+    with threadpool_limits(limits=1, user_api="blas"):  # two parameters: BLAS threads only contend
+        result = optimize.minimize(_reml_objective, np.log([within0, between0]), args=(n, mean, ssw),
+                                   method="L-BFGS-B", bounds=[(floor, None), (floor, None)])
     sigma2, tau2 = np.exp(result.x)
     w = n / (sigma2 + n * tau2)
     return {"estimable": True, "mean": float((w * mean).sum() / w.sum()), "between": float(tau2),
@@ -101,30 +103,33 @@ def estimate_accounts(
     weight = _weights(frame, role_weights)
     z = float(stats.norm.ppf(0.5 + level / 2))
     parts, components = [], {}
+    codes, accounts = pd.factorize(frame["account_id"], sort=True)
     for construct in constructs:
-        x = pd.to_numeric(frame[construct], errors="coerce")
-        ok = x.notna() & (weight > 0)
-        d = pd.DataFrame({"account_id": frame["account_id"][ok], "w": weight[ok], "x": x[ok]})
-        if d.empty:
+        x = pd.to_numeric(frame[construct], errors="coerce").to_numpy(dtype=float)
+        w = weight.to_numpy(dtype=float)
+        ok = np.isfinite(x) & (w > 0)
+        if not ok.any():
             continue
-        d["wx"], d["w2"], d["x2"] = d["w"] * d["x"], d["w"] ** 2, d["x"] ** 2
-        g = d.groupby("account_id", sort=True).agg(sw=("w", "sum"), sw2=("w2", "sum"), swx=("wx", "sum"),
-                                                   n=("x", "size"), sx=("x", "sum"), sx2=("x2", "sum"))
-        n = g["n"].to_numpy(dtype=float)
-        mean = g["sx"].to_numpy() / n
-        ssw = np.clip(g["sx2"].to_numpy() - n * mean**2, 0.0, None)
+        sums = lambda values: np.bincount(codes[ok], weights=values, minlength=len(accounts))  # noqa: E731
+        n_all = sums(np.ones(ok.sum()))
+        heard = n_all > 0
+        xo, wo = x[ok], w[ok]
+        n, sx, sx2 = n_all[heard], sums(xo)[heard], sums(xo * xo)[heard]
+        sw, sw2, swx = sums(wo)[heard], sums(wo * wo)[heard], sums(wo * xo)[heard]
+        mean = sx / n
+        ssw = np.clip(sx2 - n * mean**2, 0.0, None)
         vc = variance_components(n, mean, ssw, assumed_icc)
         components[construct] = vc
-        observed = (g["swx"] / g["sw"]).to_numpy()
-        n_eff = (g["sw"] ** 2 / g["sw2"]).to_numpy()
+        observed = swx / sw
+        n_eff = sw**2 / sw2
         noise = vc["within"] / n_eff
         shrink = vc["between"] / (vc["between"] + noise)
         estimate = vc["mean"] + shrink * (observed - vc["mean"])
         sd = np.sqrt(shrink * noise)
         parts.append(pd.DataFrame({
-            "account_id": g.index, "construct": construct, "score": estimate,
+            "account_id": accounts[heard], "construct": construct, "score": estimate,
             "low": np.clip(estimate - z * sd, 0.0, 100.0), "high": np.clip(estimate + z * sd, 0.0, 100.0),
-            "n_respondents": g["n"].to_numpy().astype(int), "observed": observed, "sd": sd,
+            "n_respondents": n.astype(int), "observed": observed, "sd": sd,
         }))
     out = pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS] if parts else pd.DataFrame(columns=OUTPUT_COLUMNS)
     return AccountEstimates(out, components, level)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator
 
 from .alignment import align_factors
@@ -78,28 +79,30 @@ class ConstructScorer(BaseEstimator):
             raise ValueError(f"n_factors must be between 1 and {len(key.items) - 1}, got {n_factors}")
         counts = {"n_rows": int(len(valid)), "n_complete": int(valid.notna().all(axis=1).sum()),
                   "n_pairwise_min": int(n_pairwise)}
-        self.diagnostics_ = diagnose(corr, eigenvalues, counts, len(constructs), self.n_parallel,
-                                     self.random_state)
-        self.diagnostics_["n_factors"] = int(n_factors)
-        n = counts["n_rows"]
+        # the analysis below works on p x p matrices (and L-BFGS-B): BLAS threads only contend there
+        with threadpool_limits(limits=1, user_api="blas"):
+            self.diagnostics_ = diagnose(corr, eigenvalues, counts, len(constructs), self.n_parallel,
+                                         self.random_state)
+            self.diagnostics_["n_factors"] = int(n_factors)
+            n = counts["n_rows"]
 
-        solution = fit_efa(corr, n_factors, self.method, rotation)
-        alignment = align_factors(solution.loadings, key)
-        order = alignment.order(constructs)
-        signs = alignment.sign[order]
-        loadings = solution.loadings[:, order] * signs
-        phi = solution.phi[np.ix_(order, order)] * np.outer(signs, signs)
-        scored = [c for c in constructs if alignment.factor_of[c] is not None]
-        names = scored + [f"factor_{j + 1}" for j in range(len(alignment.extra))]
-        self.loadings_ = pd.DataFrame(loadings, index=list(key.items), columns=names)
-        self.factor_correlations_ = pd.DataFrame(phi, index=names, columns=names)
-        self.congruence_ = dict(alignment.congruence)
-        self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
-        self.misfit_items_ = misfit_items(self.loadings_, key)
-        self.reliability_ = self._reliability(valid, corr, key)
-        own = {i: self.loadings_.at[i, key.construct[i]] for i in key.items
-               if key.construct[i] in self.loadings_.columns}
-        self.fit_indices_ = fit_cfa(corr, n, key, start=own)  # the EFA's loadings: fewer CFA steps
+            solution = fit_efa(corr, n_factors, self.method, rotation)
+            alignment = align_factors(solution.loadings, key)
+            order = alignment.order(constructs)
+            signs = alignment.sign[order]
+            loadings = solution.loadings[:, order] * signs
+            phi = solution.phi[np.ix_(order, order)] * np.outer(signs, signs)
+            scored = [c for c in constructs if alignment.factor_of[c] is not None]
+            names = scored + [f"factor_{j + 1}" for j in range(len(alignment.extra))]
+            self.loadings_ = pd.DataFrame(loadings, index=list(key.items), columns=names)
+            self.factor_correlations_ = pd.DataFrame(phi, index=names, columns=names)
+            self.congruence_ = dict(alignment.congruence)
+            self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
+            self.misfit_items_ = misfit_items(self.loadings_, key)
+            self.reliability_ = self._reliability(valid, corr, key)
+            own = {i: self.loadings_.at[i, key.construct[i]] for i in key.items
+                   if key.construct[i] in self.loadings_.columns}
+            self.fit_indices_ = fit_cfa(corr, n, key, start=own)  # the EFA's loadings: fewer CFA steps
         self.model_ = self._freeze(valid, corr, key, scored, rotation, solution.rotation_matrix)
         self.diagnostics_["unscored_constructs"] = [c for c in constructs if c not in scored]
         return self
