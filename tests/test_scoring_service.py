@@ -191,3 +191,16 @@ def test_invariance_is_not_checked_with_one_relationship_type(app, runner):
     seed_survey(300)
     result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
     assert "Measurement invariance by relationship type: not checked: fewer than two" in result.output
+
+
+def test_polychoric_correlations_from_the_cli_need_a_refit(app, runner):
+    seed_survey(300)
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "polychoric"])
+    assert result.exit_code == 0, result.output
+    assert "polychoric correlations" in result.output
+    run = db.session.get(ScoringRun, db.session.scalar(select(func.max(ScoringRun.id))))
+    assert run.parameters["correlations"] == "polychoric" and run.model["correlations"] == "polychoric"
+    again = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "pearson"])
+    assert again.exit_code == 1 and "add --refit" in again.output
+    bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "spearman"])
+    assert bad.exit_code == 2 and "pearson" in bad.output

@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from vocapp.core.scoring.efa import METHODS
+from vocapp.core.scoring.model import CORRELATIONS
 from vocapp.models import ScoringRun
 
 
@@ -24,6 +25,7 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
     else:
         replaced = f", replacing the model of run {run.based_on_run_id}" if run.based_on_run_id else ""
         lines.append(f"Survey {survey_id}: fitted a new model ({run.parameters.get('method')}, "
+                     f"{run.parameters.get('correlations', 'pearson')} correlations, "
                      f"rotation {run.rotation or 'none'}){replaced}")
     flags = d.get("flags", {})
     lines.append(f"Responses: {run.n_responses} scored, {run.n_flagged} flagged and left out of fitting "
@@ -100,13 +102,15 @@ def account_model_lines(model: dict) -> list[str]:
 @click.option("--refit", is_flag=True, help="Fit a new model instead of applying the stored one.")
 @click.option("--method", type=click.Choice(METHODS), default=None,
               help="Factoring method for a new model (default minres).")
+@click.option("--correlations", type=click.Choice(CORRELATIONS), default=None,
+              help="Item correlations for a new model: pearson (default) or polychoric (ordinal).")
 @click.option("--rotation", default=None,
               help="Rotation for a new model: oblimin (default), promax, varimax, quartimax, ... or none.")
 @click.option("--role-weight", "role_weights", multiple=True, metavar="ROLE=WEIGHT",
               help="Weight of a respondent role in account scores (repeatable; default decision_maker=2, "
                    "influencer=1.5, user=1).")
 @with_appcontext
-def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
+def score(survey_id: str, refit: bool, method: str | None, correlations: str | None, rotation: str | None,
           role_weights: tuple[str, ...]) -> None:
     """Score a survey's responses into construct scores per contact and account."""
     from vocapp.core.scoring import DEFAULT_ROLE_WEIGHTS
@@ -122,7 +126,8 @@ def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
             except ValueError:
                 raise click.BadParameter(f"{entry!r}: expected ROLE=WEIGHT, e.g. decision_maker=3",
                                          param_hint="--role-weight") from None
-    run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights)
+    run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights,
+                      correlations=correlations)
     for line in run_summary(run, survey_id):
         click.echo(line)
 

@@ -22,6 +22,7 @@ from vocapp.services.surveys import version_definition
 
 DEFAULT_METHOD = "minres"
 DEFAULT_ROTATION = "oblimin"
+DEFAULT_CORRELATIONS = "pearson"  # docs/scoring.md section 4 says why
 
 
 class ScoringError(VocappError):
@@ -91,7 +92,7 @@ def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFram
 
 def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, rotation: str | None = None,
                 staff: StaffUser | None = None, role_weights: dict | None = None,
-                n_parallel: int = 20) -> ScoringRun:
+                n_parallel: int = 20, correlations: str | None = None) -> ScoringRun:
     """Score every complete response to ``survey_id`` and store the run, its contact and account scores.
 
     The first run (or ``refit=True``) fits a model on the unflagged responses; later runs apply the
@@ -104,8 +105,9 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     survey, versions = _survey(survey_id)
     previous = latest_model_run(survey.id)
     applying = previous is not None and not refit
-    if applying and (method or rotation):
-        raise ScoringError("--method and --rotation choose how a new model is fitted; add --refit to use them")
+    if applying and (method or rotation or correlations):
+        raise ScoringError("--method, --rotation and --correlations choose how a new model is fitted; "
+                           "add --refit to use them")
     try:
         key = common_item_key([build_item_key(version_definition(v)) for v in versions])
         if applying:
@@ -125,7 +127,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
 
     mark = time.perf_counter()
     scorer = ConstructScorer(method=method or DEFAULT_METHOD, rotation=rotation or DEFAULT_ROTATION,
-                             n_parallel=n_parallel)
+                             n_parallel=n_parallel, correlations=correlations or DEFAULT_CORRELATIONS)
     durations = meta["duration_seconds"]
     try:
         outcome = score_responses(answers, key, durations, model=previous.model if applying else None,
@@ -161,7 +163,8 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     else:
         diagnostics = {**evidence(outcome.scorer), **common, "warnings": outcome.warnings}
         run_method, run_rotation, model = "efa", outcome.scorer.model_["rotation"], outcome.model
-        parameters = {"method": scorer.method, "rotation": run_rotation, "n_factors": scorer.n_factors,
+        parameters = {"method": scorer.method, "correlations": scorer.correlations,
+                      "rotation": run_rotation, "n_factors": scorer.n_factors,
                       "n_parallel": scorer.n_parallel, "random_state": scorer.random_state,
                       "applied": False}
     parameters["role_weights"] = role_weights

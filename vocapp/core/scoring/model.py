@@ -8,12 +8,15 @@ from sklearn.base import BaseEstimator
 
 from .alignment import align_factors
 from .cfa import fit_cfa
-from .diagnostics import check_fit_data, diagnose
+from .diagnostics import check_fit_data, check_singular, diagnose
 from .efa import fit_efa, validate_options
 from .errors import KeyMismatchError
 from .frozen import MODEL_FORMAT, FrozenModel
 from .key import ItemKey
+from .polychoric import polychoric_correlations
 from .reliability import construct_reliability
+
+CORRELATIONS = ("pearson", "polychoric")
 
 PRIMARY_MIN = 0.40
 CROSS_MAX = 0.30
@@ -52,7 +55,9 @@ class ConstructScorer(BaseEstimator):
     """
 
     def __init__(self, n_factors: int | None = None, method: str = "minres",
-                 rotation: str | None = "oblimin", n_parallel: int = 20, random_state: int | None = 0):
+                 rotation: str | None = "oblimin", n_parallel: int = 20, random_state: int | None = 0,
+                 correlations: str = "pearson"):
+        self.correlations = correlations
         self.n_factors = n_factors
         self.method = method
         self.rotation = rotation
@@ -72,7 +77,13 @@ class ConstructScorer(BaseEstimator):
         if missing:
             raise KeyMismatchError(f"the response matrix has no column for item(s): {', '.join(missing)}")
         valid = matrix.loc[:, list(key.items)].astype(float)
+        if self.correlations not in CORRELATIONS:
+            raise ValueError(f"unknown correlations {self.correlations!r}; "
+                             f"choose one of {', '.join(CORRELATIONS)}")
         corr, eigenvalues, n_pairwise = check_fit_data(valid)
+        if self.correlations == "polychoric":  # the same checks passed; the model uses the ordinal matrix
+            corr = polychoric_correlations(valid)[0]
+            eigenvalues = check_singular(corr)
         constructs = key.constructs
         n_factors = self.n_factors or len(constructs)
         if not 1 <= n_factors < len(key.items):
@@ -84,6 +95,7 @@ class ConstructScorer(BaseEstimator):
             self.diagnostics_ = diagnose(corr, eigenvalues, counts, len(constructs), self.n_parallel,
                                          self.random_state)
             self.diagnostics_["n_factors"] = int(n_factors)
+            self.diagnostics_["correlations"] = self.correlations
             n = counts["n_rows"]
 
             solution = fit_efa(corr, n_factors, self.method, rotation)
@@ -131,6 +143,7 @@ class ConstructScorer(BaseEstimator):
         return {
             "format": MODEL_FORMAT,
             "method": self.method,
+            "correlations": self.correlations,
             "rotation": rotation,
             "n_factors": int(self.loadings_.shape[1]),
             "n_fit": int(self.diagnostics_["n"]),
