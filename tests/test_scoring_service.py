@@ -204,3 +204,22 @@ def test_polychoric_correlations_from_the_cli_need_a_refit(app, runner):
     assert again.exit_code == 1 and "add --refit" in again.output
     bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "spearman"])
     assert bad.exit_code == 2 and "pearson" in bad.output
+
+
+def test_invariance_across_waves_when_an_earlier_run_exists(app, runner):
+    seed_survey(300)
+    first = run_scoring("b2b_relationship")
+    assert "wave" not in first.diagnostics["invariance"]
+    db.session.execute(update(Response).values(submitted_at=first.created_at - timedelta(days=30)))
+    db.session.commit()
+    seed_survey(250, seed=5, first_id=301)  # the second wave, submitted after the first run
+    db.session.execute(update(Response).where(Response.id > 300)
+                       .values(submitted_at=first.created_at + timedelta(days=30)))
+    db.session.commit()
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert result.exit_code == 0, result.output
+    run = db.session.get(ScoringRun, db.session.scalar(select(func.max(ScoringRun.id))))
+    waves = run.diagnostics["invariance"]["wave"]
+    assert waves["checked"] and waves["group_sizes"] == {"this wave": 250, f"up to run {first.id}": 300}
+    assert "Measurement invariance by wave" in result.output
+    assert sum(line.strip().startswith(("configural", "metric", "scalar")) for line in result.output.splitlines()) == 3

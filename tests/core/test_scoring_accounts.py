@@ -71,6 +71,7 @@ def test_single_respondent_accounts_use_the_assumed_icc():
     assert (est.frame["high"] > est.frame["low"]).all()
 
 
+@pytest.mark.slow
 def test_interval_coverage_at_every_respondent_count():
     """Known truth (theta_j = E[score | account]); every count 1..10 with 1000 accounts each."""
     cov = interval_coverage(1000, random_state=11)

@@ -67,6 +67,27 @@ def latest_model_run(survey_pk: int) -> ScoringRun | None:
     return db.session.scalars(stmt).first()
 
 
+def latest_run(survey_pk: int) -> ScoringRun | None:
+    """The survey's latest stored run (any method), the previous wave's for the invariance check."""
+    stmt = (select(ScoringRun).where(ScoringRun.survey_id == survey_pk, ScoringRun.status.in_(["ok", "warning"]))
+            .order_by(ScoringRun.id.desc()).limit(1))
+    return db.session.scalars(stmt).first()
+
+
+def _invariance(valid: pd.DataFrame, meta: pd.DataFrame, key, previous: ScoringRun | None) -> dict[str, Any]:
+    """Invariance by relationship type and, when an earlier run exists, across the two waves (responses
+    submitted up to that run's time against those submitted after it)."""
+    out = {"relationship": measurement_invariance(valid, meta["relationship"].reindex(valid.index), key,
+                                                  "relationship type")}
+    if previous is not None:
+        cut = pd.Timestamp(previous.created_at)
+        cut = cut.tz_localize("UTC") if cut.tzinfo is None else cut.tz_convert("UTC")
+        submitted = meta["submitted_at"].reindex(valid.index)
+        wave = pd.Series(np.where(submitted > cut, "this wave", f"up to run {previous.id}"), index=valid.index)
+        out["wave"] = measurement_invariance(valid[submitted.notna().to_numpy()], wave, key, "wave")
+    return out
+
+
 def _survey(survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
     survey = db.session.scalars(select(Survey).where(Survey.slug == survey_id)).first()
     if survey is None:
@@ -141,9 +162,8 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     accounts = estimates.frame
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    valid = outcome.matrix[~outcome.flags["excluded"].to_numpy()]
-    invariance = {"relationship": measurement_invariance(valid, meta["relationship"].reindex(valid.index), key,
-                                                         "relationship type")}
+    invariance = _invariance(outcome.matrix[~outcome.flags["excluded"].to_numpy()], meta, key,
+                             latest_run(survey.id))
     timings["invariance"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
