@@ -19,6 +19,7 @@ AREA_ROLES = {
     "scoring": {"analyst"},
     "canvas": {"analyst"},
     "exports": {"analyst"},
+    "jobs": {"designer", "analyst"},  # every staff role; each job kind's own role is checked per job
 }
 
 

@@ -15,6 +15,7 @@ BLUEPRINTS = [
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
+    ("jobs", "/jobs"),
 ]
 
 

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 
 import pandas as pd
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -112,16 +112,11 @@ def index():
 @bp.route("/place", methods=["POST"])
 @role_required("analyst")
 def place():
-    """Place every account now (default canvas definition)."""
-    from vocapp.services.canvas import place as place_accounts
-    try:
-        run = place_accounts(staff=current_user)
-    except CanvasError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("canvas.index"))
-    flash(f"Placement run {run.id} stored: {run.summary['n_accounts']} accounts, "
-          f"{run.summary['n_flagged']} left alone.", "success")
-    return redirect(url_for("canvas.index"))
+    """Start a placement job (default canvas definition); answers with its job page."""
+    from vocapp.jobs import enqueue
+
+    job = enqueue("canvas.place", started_by=current_user)
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 def _picture_body(run: PlacementRun, definition: CanvasDefinition, filters: dict, gzipped: bool) -> bytes:
