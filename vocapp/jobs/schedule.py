@@ -45,28 +45,40 @@ def due_jobs() -> list[Job]:
             for job in [create_due_job(kind.name)] if job is not None]
 
 
-def start_embedded_scheduler(app: Flask, poll_seconds: float = POLL_SECONDS) -> bool:
-    """Start (once per process) the daemon thread that runs due periodic jobs in threads of this
-    process; False when it is running already."""
-    from vocapp.jobs.queue import dispatch
+class EmbeddedScheduler(threading.Thread):
+    """Daemon thread: every ``poll_seconds``, queue the due periodic jobs and run each in a thread."""
 
-    with _STARTED_LOCK:
-        if _STARTED.get(id(app)) == os.getpid():
-            return False
-        _STARTED[id(app)] = os.getpid()
+    def __init__(self, app: Flask, poll_seconds: float) -> None:
+        super().__init__(name="vocapp-job-scheduler", daemon=True)
+        self.app, self.poll_seconds = app, poll_seconds
+        self.stopped = threading.Event()
 
-    def loop() -> None:
-        while True:
+    def run(self) -> None:
+        from vocapp.jobs.queue import dispatch
+
+        while not self.stopped.is_set():
             try:
-                with app.app_context():
+                with self.app.app_context():
                     for job in due_jobs():
                         dispatch(job)
             except Exception:  # noqa: BLE001 - keep scheduling; the log says what went wrong
                 log.exception("embedded job scheduler")
-            threading.Event().wait(poll_seconds)
+            self.stopped.wait(self.poll_seconds)
 
-    threading.Thread(target=loop, name="vocapp-job-scheduler", daemon=True).start()
-    return True
+    def stop(self) -> None:
+        """Stop after the current round."""
+        self.stopped.set()
+
+
+def start_embedded_scheduler(app: Flask, poll_seconds: float = POLL_SECONDS) -> EmbeddedScheduler | None:
+    """Start the embedded scheduler of ``app`` in this process, unless it runs already (then None)."""
+    with _STARTED_LOCK:
+        if _STARTED.get(id(app)) == os.getpid():
+            return None
+        _STARTED[id(app)] = os.getpid()
+    scheduler = EmbeddedScheduler(app, poll_seconds)
+    scheduler.start()
+    return scheduler
 
 
 def init_app(app: Flask) -> None:
