@@ -65,7 +65,7 @@ def setup(url: str, n: int, items_per_construct: int, parquet: Path) -> None:
     import numpy as np
     from sqlalchemy import insert
 
-    from vocapp.core.definitions import content_hash
+    from vocapp.core.surveys import content_hash
     from vocapp.core.scoring import build_item_key, response_matrix
     from vocapp.core.synthetic.responses import simulate_responses
     from vocapp.extensions import db

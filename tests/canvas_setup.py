@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vocapp import PROJECT_ROOT
-from vocapp.core.definitions import likert_key, load_definition_file as read_definition
+from vocapp.core.surveys import likert_key, load_definition_file as read_definition
 from vocapp.core.synthetic.base import SyntheticBase, generate_base
 from vocapp.services.imports import import_contacts, import_responses, import_transactions
 from vocapp.services.scoring import run_scoring

@@ -13,8 +13,8 @@ def test_get_on_a_form_only_address_explains_itself(client_as):
 
 def test_confirming_an_upload_that_is_gone_explains_itself(client_as):
     client = client_as("designer")
-    token = csrf_token(client, "/contacts/import")
-    response = client.post("/contacts/import/contacts/confirm",
+    token = csrf_token(client, "/imports/")
+    response = client.post("/imports/contacts/confirm",
                            data={"csrf_token": token, "token": "0" * 32, "suffix": ".csv"})
     assert response.status_code == 410
     assert "already imported or has expired" in response.get_data(as_text=True)

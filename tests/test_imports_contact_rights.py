@@ -108,9 +108,9 @@ def test_upload_preview_lists_the_erased_contact_as_skipped(client_as, db, tmp_p
     erase(db, "bob@acme.example")
     designer = client_as("designer")
     path = write(tmp_path / "crm.csv", "bob@acme.example,Bob,Stone,ACME,Acme Ltd,member,user,North")
-    data = {"csrf_token": csrf_token(designer, "/contacts/import"),
+    data = {"csrf_token": csrf_token(designer, "/imports/"),
             "file": (io.BytesIO(path.read_bytes()), path.name)}
-    page = designer.post("/contacts/import/contacts", data=data, content_type="multipart/form-data")
+    page = designer.post("/imports/contacts", data=data, content_type="multipart/form-data")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Rows that will be skipped" in text

@@ -7,9 +7,9 @@ from vocapp.services.surveys import load_definition_file
 
 def test_responses_import_needs_a_survey_first(client_as):
     client = client_as("designer")
-    page = client.get("/contacts/import").get_data(as_text=True)
-    assert "No surveys yet" in page and 'action="/contacts/import/responses"' not in page
-    assert 'action="/contacts/import/contacts"' in page
+    page = client.get("/imports/").get_data(as_text=True)
+    assert "No surveys yet" in page and 'action="/imports/responses"' not in page
+    assert 'action="/imports/contacts"' in page
     load_definition_file(PROJECT_ROOT / "survey_definitions" / "b2b_relationship.yaml")
-    page = client.get("/contacts/import").get_data(as_text=True)
-    assert "No surveys yet" not in page and 'action="/contacts/import/responses"' in page
+    page = client.get("/imports/").get_data(as_text=True)
+    assert "No surveys yet" not in page and 'action="/imports/responses"' in page

@@ -18,9 +18,9 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def upload(client, kind: str, path: Path, **fields):
-    token = csrf_token(client, "/contacts/import")
+    token = csrf_token(client, "/imports/")
     data = {"csrf_token": token, "file": (io.BytesIO(path.read_bytes()), path.name), **fields}
-    return client.post(f"/contacts/import/{kind}", data=data, content_type="multipart/form-data")
+    return client.post(f"/imports/{kind}", data=data, content_type="multipart/form-data")
 
 
 def uploads(app) -> list[Path]:
@@ -30,11 +30,11 @@ def uploads(app) -> list[Path]:
 
 def test_pages_need_login_and_the_right_role(client, client_as, corpus):
     assert client.get("/contacts/").status_code == 302
-    assert client.get("/contacts/import").status_code == 302
+    assert client.get("/imports/").status_code == 302
     analyst = client_as("analyst")
     assert analyst.get("/contacts/").status_code == 200
-    page = analyst.get("/contacts/import").get_data(as_text=True)
-    assert 'action="/contacts/import/transactions"' in page and 'action="/contacts/import/contacts"' not in page
+    page = analyst.get("/imports/").get_data(as_text=True)
+    assert 'action="/imports/transactions"' in page and 'action="/imports/contacts"' not in page
     assert upload(analyst, "contacts", corpus / "contacts" / "valid.csv").status_code == 403
 
 
@@ -46,7 +46,7 @@ def test_designer_cannot_import_transactions(client_as, corpus):
 def test_upload_without_csrf_token_is_refused(client_as, db, corpus):
     designer = client_as("designer")
     path = corpus / "contacts" / "valid.csv"
-    response = designer.post("/contacts/import/contacts", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
+    response = designer.post("/imports/contacts", data={"file": (io.BytesIO(path.read_bytes()), path.name)},
                              content_type="multipart/form-data")
     assert response.status_code == 400
     assert data_snapshot(db)["contacts"] == []
@@ -60,7 +60,7 @@ def test_bad_file_preview_lists_errors_and_writes_nothing(app, client_as, db, co
     assert "6 error(s): nothing will be imported" in page
     assert "bad_values.csv: row 5, column relationship: &#39;partner&#39; is not a valid relationship" in page
     assert "not-an-email" in page  # the first rows are previewed
-    assert 'action="/contacts/import/contacts/confirm"' not in page
+    assert 'action="/imports/contacts/confirm"' not in page
     assert data_snapshot(db)["contacts"] == [] and uploads(app) == []
 
 
@@ -73,18 +73,18 @@ def test_preview_then_confirm_imports_and_deletes_the_upload(app, client_as, db,
     stored = uploads(app)
     assert len(stored) == 1 and re.fullmatch(r"[0-9a-f]{32}\.csv", stored[0].name)
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
-                             page.split('action="/contacts/import/contacts/confirm"')[1]))
-    done = designer.post("/contacts/import/contacts/confirm", data=fields, follow_redirects=True)
+                             page.split('action="/imports/contacts/confirm"')[1]))
+    done = designer.post("/imports/contacts/confirm", data=fields, follow_redirects=True)
     assert "contacts import of valid.csv: created 4" in done.get_data(as_text=True)
     assert len(data_snapshot(db)["contacts"]) == 4 and uploads(app) == []
-    again = designer.post("/contacts/import/contacts/confirm", data=fields)
+    again = designer.post("/imports/contacts/confirm", data=fields)
     assert again.status_code == 410
 
 
 def test_tampered_token_is_refused(client_as, corpus):
     designer = client_as("designer")
-    token = csrf_token(designer, "/contacts/import")
-    response = designer.post("/contacts/import/contacts/confirm",
+    token = csrf_token(designer, "/imports/")
+    response = designer.post("/imports/contacts/confirm",
                              data={"csrf_token": token, "token": "../../etc/passwd", "suffix": ".csv"})
     assert response.status_code == 400
 

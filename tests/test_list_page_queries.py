@@ -72,9 +72,9 @@ def test_designer_survey_list_reads_versions_in_fixed_number_of_queries(client_a
             db.session.expunge(instance)
 
     add_surveys(0, 2)
-    few, _ = _select_count(db, staff, "/designer/")
+    few, _ = _select_count(db, staff, "/surveys/")
     add_surveys(2, 8)
-    many, html = _select_count(db, staff, "/designer/")
+    many, html = _select_count(db, staff, "/surveys/")
     assert many == few
     for i in range(10):
         assert f">survey_{i}</a>" in html
@@ -89,7 +89,7 @@ def test_recent_imports_list_leaves_stored_error_messages_unread(client_as, db):
                              counts={"errors": 1000}, errors=[f"members.csv: row {i}, column email: bad"
                                                               for i in range(2, 1002)]))
     db.session.commit()
-    response, statements = get_recording_sql(db, staff, "/contacts/import")
+    response, statements = get_recording_sql(db, staff, "/imports/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<td>members.csv</td>" in html and "errors 1000" in html

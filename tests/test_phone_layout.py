@@ -26,7 +26,7 @@ def test_pages_with_wide_tables_fit_a_phone(app, tmp_path, live_server, browser,
     try:
         browser_login(page, live_server, staff.email, STAFF_PASSWORD)
         for path in ["/canvas/", f"/canvas/accounts/{account.id}", f"/contacts/accounts/{account.id}",
-                     f"/contacts/people/{contact.id}", "/designer/", "/scoring/"]:
+                     f"/contacts/people/{contact.id}", "/surveys/", "/scoring/"]:
             response = page.goto(live_server + path)
             assert response.status == 200, path
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -51,7 +51,7 @@ def test_a_long_unbroken_title_wraps_on_a_phone(app, live_server, browser, make_
     page = context.new_page()
     try:
         browser_login(page, live_server, staff.email, STAFF_PASSWORD)
-        for path in ["/designer/", "/designer/long_title"]:
+        for path in ["/surveys/", "/surveys/long_title"]:
             assert page.goto(live_server + path).status == 200
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"

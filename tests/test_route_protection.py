@@ -13,7 +13,10 @@ PUBLIC_BLUEPRINTS = {"auth", "static", "respondent"}
 AREA_ROLES = {
     "home.index": {"designer", "analyst"},
     "home.staff": set(),
-    "designer": {"designer"},
+    "surveys": {"designer"},
+    "imports": {"designer", "analyst"},
+    "legacy.designer": {"designer"},
+    "legacy.contacts_import": {"designer", "analyst"},
     "contacts": {"designer", "analyst"},
     "campaigns": {"designer"},
     "scoring": {"analyst"},

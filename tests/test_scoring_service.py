@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select
 
-from vocapp.core.definitions import content_hash, load_definition_file
+from vocapp.core.surveys import content_hash, load_definition_file
 from vocapp.core.scoring import build_item_key
 from vocapp.core.synthetic.responses import simulate_responses
 from vocapp.extensions import db

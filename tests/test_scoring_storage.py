@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select
 
-from vocapp.core.definitions import content_hash
+from vocapp.core.surveys import content_hash
 from vocapp.extensions import db
 from vocapp.models import Account, AccountScore, Contact, ContactScore, Response, ScoringRun, Survey, SurveyVersion
 from vocapp.services.scoring_data import account_scores_frame, load_responses, store_scores

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from vocapp.core.definitions import content_hash, load_definition_file as read_definition
+from vocapp.core.surveys import content_hash, load_definition_file as read_definition
 from vocapp.models import Response, SurveyVersion
 from vocapp.models.surveys import ImmutableVersionError
 from vocapp.services import surveys as survey_service

@@ -9,12 +9,12 @@ from helpers import csrf_token
 
 def test_nul_in_forms_queries_and_paths_is_a_bad_request(client_as, db):
     client = client_as("admin")
-    token = csrf_token(client, "/designer/new")
+    token = csrf_token(client, "/surveys/new")
     responses = {
         "search": client.get("/contacts/?q=a%00b"),
         "canvas filter": client.get("/canvas/?zone=%00"),
-        "survey path": client.get("/designer/a%00b"),
-        "new survey": client.post("/designer/new", data={"slug": "nul", "title": "T\x00", "csrf_token": token}),
+        "survey path": client.get("/surveys/a%00b"),
+        "new survey": client.post("/surveys/new", data={"slug": "nul", "title": "T\x00", "csrf_token": token}),
         "score": client.post("/scoring/run", data={"survey": "a\x00", "csrf_token": token}),
     }
     for what, response in responses.items():
@@ -26,7 +26,7 @@ def test_nul_in_forms_queries_and_paths_is_a_bad_request(client_as, db):
 
 def test_ordinary_unicode_still_passes(client_as):
     client = client_as("admin")
-    token = csrf_token(client, "/designer/new")
-    response = client.post("/designer/new", data={"slug": "uni", "title": "Ünïcødé ✓ 日本語", "csrf_token": token})
+    token = csrf_token(client, "/surveys/new")
+    response = client.post("/surveys/new", data={"slug": "uni", "title": "Ünïcødé ✓ 日本語", "csrf_token": token})
     assert response.status_code == 302
-    assert "Ünïcødé ✓ 日本語" in client.get("/designer/uni").get_data(as_text=True)
+    assert "Ünïcødé ✓ 日本語" in client.get("/surveys/uni").get_data(as_text=True)

@@ -19,11 +19,11 @@ def test_huge_numbers_in_urls_are_not_found(client_as, url):
 
 def test_huge_version_and_run_arguments_are_not_found(client_as):
     client = client_as("admin")
-    token = csrf_token(client, "/designer/new")
-    created = client.post("/designer/new", data={"slug": "odd", "title": "Odd", "csrf_token": token})
+    token = csrf_token(client, "/surveys/new")
+    created = client.post("/surveys/new", data={"slug": "odd", "title": "Odd", "csrf_token": token})
     assert created.status_code == 302
-    assert client.get(f"/designer/odd/preview?version={HUGE}").status_code == 404
-    assert client.get(f"/designer/odd/download?version={HUGE}").status_code == 404
+    assert client.get(f"/surveys/odd/preview?version={HUGE}").status_code == 404
+    assert client.get(f"/surveys/odd/download?version={HUGE}").status_code == 404
 
 
 def test_ordinary_page_numbers_still_work(client_as):

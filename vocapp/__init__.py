@@ -49,9 +49,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
 
 def _init_extensions(app: Flask) -> None:
-    from vocapp.extensions import csrf, db, login_manager, migrate
+    from vocapp.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    limiter.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -23,6 +23,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "BASE_URL": ("BASE_URL", "http://127.0.0.1:5000", "Public URL used in e-mailed links"),
     "INVITATION_TTL_DAYS": ("INVITATION_TTL_DAYS", "60", "Days a respondent link stays valid"),
     "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URL", "memory://",
+                              "Where rate-limit counters live: memory:// (one process) or redis://... (shared by workers)"),
 }
 
 _BOOLEAN = {"SMTP_STARTTLS"}

@@ -1,7 +1,7 @@
 """jobs: background jobs and named locks
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0011
 Create Date: 2026-12-01 21:04:55.661752
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0002'
-down_revision = '0001'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vocapp.core.definitions import load_definition_file
+from vocapp.core.surveys import load_definition_file
 from vocapp.core.scoring import ConstructScorer, build_item_key, score_responses
 
 BFI = Path(__file__).resolve().parents[1] / "data" / "bfi"

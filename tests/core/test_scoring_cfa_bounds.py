@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from factor_analyzer import ConfirmatoryFactorAnalyzer
 
-from vocapp.core.definitions import load_definition_file
+from vocapp.core.surveys import load_definition_file
 from vocapp.core.scoring import ConstructScorer, build_item_key, response_matrix
 from vocapp.core.scoring.cfa import fit_cfa, fixed_zero_bounds, model_specification
 from vocapp.core.scoring.diagnostics import pairwise_correlations

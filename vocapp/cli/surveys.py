@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from vocapp.core.definitions import has_errors, load_definition_file
+from vocapp.core.surveys import has_errors, load_definition_file
 from vocapp.services import surveys as survey_service
 
 group = AppGroup("surveys", help="Survey definitions: check, load, list, export.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from vocapp.core.definitions import likert_key
+from vocapp.core.surveys import likert_key
 from vocapp.core.synthetic.base import generate_base
 from vocapp.errors import VocappError
 from vocapp.services.imports import ImportReport, import_contacts, import_transactions

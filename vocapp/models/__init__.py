@@ -2,7 +2,7 @@
 from vocapp.models.accounts import RELATIONSHIPS, Account, Contact
 from vocapp.models.base import Base, utcnow
 from vocapp.models.campaigns import Campaign, Invitation
-from vocapp.models.canvas import Placement, PlacementRun
+from vocapp.models.canvas import CanvasDefinitionVersion, Placement, PlacementRun
 from vocapp.models.imports import ImportRun
 from vocapp.models.jobs import JOB_STATUSES, Job, Lock
 from vocapp.models.responses import Response
@@ -13,6 +13,7 @@ from vocapp.models.transactions import Transaction
 
 __all__ = [
     "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
-    "Contact", "ContactScore", "ImportRun", "Invitation", "Job", "Lock", "Placement", "PlacementRun", "Response",
+    "CanvasDefinitionVersion", "Contact", "ContactScore", "ImportRun", "Invitation", "Job", "Lock", "Placement",
+    "PlacementRun", "Response",
     "ScoringRun", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
 ]

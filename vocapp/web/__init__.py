@@ -11,7 +11,9 @@ from vocapp.web.hygiene import DatabaseIntConverter, add_security_headers, rejec
 BLUEPRINTS = [
     ("auth", "/auth"),
     ("home", ""),
-    ("designer", "/designer"),
+    ("surveys", "/surveys"),
+    ("imports", "/imports"),
+    ("legacy", ""),
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),

@@ -1,7 +1,6 @@
 """Staff pages for accounts and contacts: search, browse, account and contact pages.
 
-The upload pages (preview, then confirm) live in vocapp/web/contacts_imports.py and
-are registered on the same blueprint.
+Imports have their own area (vocapp/web/imports.py, at /imports).
 
 Extension point: other areas add panels to the account page by appending to
 ``ACCOUNT_PANELS`` a function ``panel(account) -> (template name or Template, context) | None``;
@@ -85,6 +84,3 @@ def contact(contact_id: int):
         .where(Response.contact_id == found.id)
         .order_by(Response.submitted_at.desc(), Response.id.desc())).all()
     return render_template("contacts/contact.html", contact=found, responses=responses)
-
-
-from vocapp.web import contacts_imports  # noqa: E402,F401  (registers the upload views on bp)

@@ -11,8 +11,8 @@ from typing import Any
 
 import jsonschema
 
-from vocapp.core.definitions.problems import Problem, index_path, key_path
-from vocapp.core.definitions.source import LineMap, read_source
+from vocapp.core.surveys.problems import Problem, index_path, key_path
+from vocapp.core.surveys.source import LineMap, read_source
 
 DEFAULT_CANVAS_PATH = Path(__file__).with_name("default_canvas.yaml")
 KINDS = ("membership_fee", "commercial_service", "ignore")
