@@ -43,6 +43,23 @@ def embedded(app):
     wait_for_threads(30)
 
 
+def test_the_default_is_embedded_and_needs_no_redis():
+    from vocapp.config import Config
+
+    assert "BROKER_URL" not in Config.from_env({})
+    assert Config.from_env({"VOCAPP_BROKER_URL": "redis://127.0.0.1:6379/5"})["BROKER_URL"].endswith("/5")
+
+
+def test_celery_beat_sends_every_periodic_kind(app):
+    from vocapp.jobs.worker import TASK_PERIODIC, celery_for
+
+    app.config.update(BROKER_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE="vocapp-test-beat")
+    schedule = celery_for(app).conf.beat_schedule
+    assert schedule["tests.tick"] == {"task": TASK_PERIODIC, "schedule": timedelta(hours=1), "args": ["tests.tick"],
+                                      "options": {"queue": "vocapp-test-beat"}}
+    assert "tests.wait" not in schedule and "scoring.run" not in schedule
+
+
 def test_scoring_from_the_staff_page_runs_in_a_thread_and_links_to_its_run(embedded, client_as):
     seed_survey(300)
     client = client_as("analyst")

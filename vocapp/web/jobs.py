@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from vocapp.jobs import JobError, cancel, get_job, job_kinds, recent_jobs, rerun
+from vocapp.jobs import JobError, broker_url, cancel, get_job, job_kinds, recent_jobs, rerun
 from vocapp.models import Job
 from vocapp.web.security import role_required
 
@@ -60,7 +60,7 @@ def index():
 def job(job_id: int):
     """A job's status and progress; refreshes until it ends, then links to its result."""
     job = _job_or_abort(job_id)
-    return render_template("jobs/job.html", job=job, links=result_links(job),
+    return render_template("jobs/job.html", job=job, links=result_links(job), on_workers=broker_url() is not None,
                            refresh=None if job.finished else REFRESH_SECONDS)
 
 
