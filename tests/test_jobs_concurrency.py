@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from canvas_setup import load_generated_base
 from test_scoring_service import seed_survey
 from vocapp.extensions import db
 from vocapp.models import PlacementRun, ScoringRun
+
+pytestmark = pytest.mark.slow
 
 
 def _at_once(app, function, n: int) -> list:
@@ -39,9 +42,9 @@ def _at_once(app, function, n: int) -> list:
 def test_placements_started_at_once_form_a_line(app, tmp_path):
     from vocapp.services.canvas import place
 
-    load_generated_base(tmp_path, n_accounts=60, seed=5)
+    load_generated_base(tmp_path, n_accounts=40, seed=5)
     first = place()
-    ids = _at_once(app, place, 3)
+    ids = _at_once(app, place, 2)
     db.session.expire_all()
     runs = db.session.scalars(select(PlacementRun).order_by(PlacementRun.id)).all()
     assert sorted(ids) == [r.id for r in runs[1:]]
