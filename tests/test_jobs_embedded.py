@@ -157,6 +157,10 @@ def test_periodic_jobs_run_when_due_from_the_cli_and_the_embedded_scheduler(embe
     first = runner.invoke(args=["jobs", "run-due"])
     assert first.exit_code == 0 and "(tests.tick): done" in first.output, first.output
     assert "tests.tick" not in runner.invoke(args=["jobs", "run-due"]).output  # not due again for an hour
+    listed = runner.invoke(args=["jobs", "list"]).output
+    assert "tests.tick" in listed and "done" in listed and "100%" in listed
+    no_broker = runner.invoke(args=["worker"])
+    assert no_broker.exit_code == 1 and "VOCAPP_BROKER_URL is not set" in no_broker.output
     db.session.execute(Job.__table__.delete())
     db.session.commit()
     scheduler = start_embedded_scheduler(embedded, poll_seconds=0.1)
