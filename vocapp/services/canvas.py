@@ -20,8 +20,9 @@ from vocapp.extensions import db
 from vocapp.models import (Account, Contact, Placement, PlacementRun, Response, ScoringRun,
                            StaffUser, Transaction)
 from vocapp.services.bulk import bulk_insert
-from vocapp.services.locks import hold_lock
-from vocapp.services.scoring import ATTEMPTS, Progress, json_safe, no_progress
+from vocapp.services.locks import ATTEMPTS, hold_lock
+from vocapp.services.progress import Progress, no_progress
+from vocapp.services.scoring import json_safe
 from vocapp.services.scoring_data import account_scores_frame
 
 from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # noqa: F401 (re-exported)

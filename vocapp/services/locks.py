@@ -6,6 +6,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from vocapp.extensions import db
 from vocapp.models import Lock, utcnow
 
+#: times a run that builds on the latest one is computed again when another run landed meanwhile
+ATTEMPTS = 3
+
 
 def hold_lock(name: str) -> None:
     """Take lock ``name`` until the session's transaction commits or rolls back; wait while another

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,20 +15,13 @@ from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
-from vocapp.services.locks import hold_lock
+from vocapp.services.locks import ATTEMPTS, hold_lock
+from vocapp.services.progress import Progress, no_progress
 from vocapp.services.scoring_data import load_responses, store_scores
 from vocapp.services.surveys import version_definition
 
 DEFAULT_METHOD = "minres"
 DEFAULT_ROTATION = "oblimin"
-#: times a run is recomputed when another run of the same survey landed while it computed
-ATTEMPTS = 3
-#: a progress callback: (percent 0-100, step text); a job's ``JobContext.progress`` or the CLI's bar
-Progress = Callable[[int, str], None]
-
-
-def no_progress(percent: int, step: str) -> None:
-    """The progress callback that reports nothing."""
 
 
 class ScoringError(VocappError):
