@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from vocapp.cli.progress import TerminalProgress
 from vocapp.core.scoring.efa import METHODS
 from vocapp.core.scoring.model import CORRELATIONS
 from vocapp.models import ScoringRun
@@ -126,8 +127,9 @@ def score(survey_id: str, refit: bool, method: str | None, correlations: str | N
             except ValueError:
                 raise click.BadParameter(f"{entry!r}: expected ROLE=WEIGHT, e.g. decision_maker=3",
                                          param_hint="--role-weight") from None
-    run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights,
-                      correlations=correlations)
+    with TerminalProgress(f"Scoring {survey_id}") as progress:
+        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights,
+                          progress=progress, correlations=correlations)
     for line in run_summary(run, survey_id):
         click.echo(line)
 
