@@ -12,6 +12,7 @@ from sqlalchemy import select
 from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, aggregate_accounts,
                                  build_item_key, common_item_key, score_responses)
 from vocapp.core.scoring.quality import FLAG_COLUMNS
+from vocapp.core.scoring.summary import score_summary
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
@@ -134,6 +135,8 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     mark = time.perf_counter()
     constructs = key.constructs
     accounts = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    fitted = ~outcome.flags["excluded"].reindex(outcome.scores.index).fillna(True).to_numpy(dtype=bool)
+    summary = score_summary(outcome.scores.loc[fitted, constructs], meta["relationship"], constructs)
     timings["score"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -157,7 +160,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     parameters["role_weights"] = role_weights
     run = ScoringRun(
         survey_id=survey.id, method=run_method, rotation=run_rotation, parameters=json_safe(parameters),
-        model=json_safe(model), diagnostics=json_safe(diagnostics), refit=not applying,
+        model=json_safe(model), diagnostics=json_safe(diagnostics), summary=summary, refit=not applying,
         based_on_run_id=previous.id if previous is not None else None,
         n_responses=int(len(answers)), n_flagged=int(outcome.flags["excluded"].sum()),
         status="warning" if outcome.warnings else "ok",

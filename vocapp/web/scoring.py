@@ -7,9 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from vocapp.core.scoring.summary import summary_table
 from vocapp.extensions import db
-from vocapp.models import Contact, ContactScore, ScoringRun, Survey
-from vocapp.models import Response as SurveyResponse
+from vocapp.models import ScoringRun, Survey
+from vocapp.services.scoring_data import run_summary
 from vocapp.web import scoring_charts
 from vocapp.web.security import role_required
 
@@ -24,19 +25,6 @@ def _run_or_404(run_id: int) -> tuple[ScoringRun, str]:
     return row[0], row[1]
 
 
-def _score_frame(run_id: int) -> pd.DataFrame:
-    """Long frame (construct, score, excluded, relationship) of a run's contact scores."""
-    rows = db.session.execute(
-        select(ContactScore.scores, ContactScore.excluded, Contact.relationship)
-        .join(SurveyResponse, SurveyResponse.id == ContactScore.response_id)
-        .outerjoin(Contact, Contact.id == SurveyResponse.contact_id).where(ContactScore.run_id == run_id)).all()
-    wide = pd.DataFrame([r[0] for r in rows], index=pd.RangeIndex(len(rows)))
-    wide["excluded"] = [r[1] for r in rows]
-    wide["relationship"] = [r[2] for r in rows]
-    long = wide.melt(id_vars=["excluded", "relationship"], var_name="construct", value_name="score")
-    return long[["construct", "score", "excluded", "relationship"]]
-
-
 def _svg(text: str) -> Response:
     return Response(text, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
@@ -48,7 +36,8 @@ def index():
     diagnostics, which only the run page needs)."""
     runs = db.session.execute(select(ScoringRun, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
                               .options(defer(ScoringRun.model, raiseload=True),
-                                       defer(ScoringRun.diagnostics, raiseload=True))
+                                       defer(ScoringRun.diagnostics, raiseload=True),
+                                       defer(ScoringRun.summary, raiseload=True))
                               .order_by(ScoringRun.id.desc())).all()
     surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
     return render_template("scoring/index.html", runs=runs, surveys=surveys)
@@ -76,11 +65,7 @@ def run(run_id: int):
     """A run's diagnostics, charts and tables."""
     run, slug = _run_or_404(run_id)
     d = run.diagnostics
-    scores = _score_frame(run.id)
-    valid = scores[~scores["excluded"].astype(bool)].copy()
-    valid["relationship"] = valid["relationship"].fillna("unknown")
-    summary = (valid.groupby(["construct", "relationship"])["score"].agg(["count", "mean", "median"])
-               .reset_index().to_dict(orient="records"))
+    summary = summary_table(run_summary(run))
     loadings = pd.DataFrame.from_dict(d.get("loadings", {}), orient="index")
     misfit = {}
     for m in d.get("misfit_items", []):
@@ -119,8 +104,7 @@ def loadings(run_id: int):
 @role_required("analyst")
 def distributions(run_id: int):
     run, _ = _run_or_404(run_id)
-    scores = _score_frame(run.id)
-    scores = scores[~scores["excluded"].astype(bool)]
-    if scores.empty:
+    groups = [g for g in run_summary(run)["groups"] if g["count"]]
+    if not groups:
         abort(404)
-    return _svg(scoring_charts.distributions_svg(scores, run.diagnostics.get("constructs", [])))
+    return _svg(scoring_charts.distributions_svg(groups, run.diagnostics.get("constructs", [])))
