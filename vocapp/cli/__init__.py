@@ -53,7 +53,19 @@ def _vocapp_errors_as_click_errors(command: click.Command) -> None:
 def _create_app() -> Flask:
     from vocapp import create_app
 
-    return create_app()
+    app = create_app()
+    app.teardown_appcontext(_close_database)
+    return app
+
+
+def _close_database(exc: BaseException | None) -> None:
+    """When a command's app context ends, close its database connections (the pool would otherwise
+    leave them to the garbage collector at exit: a ResourceWarning, an unclean disconnect)."""
+    from vocapp.extensions import db
+
+    db.session.remove()
+    for engine in db.engines.values():
+        engine.dispose()
 
 
 cli = FlaskGroup(
