@@ -18,8 +18,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = resource_dir("migrations")
 
 
-def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the Flask application: settings from ``VOCAPP_*`` variables, then ``config`` on top."""
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None,
+               pages: bool = True) -> Flask:
+    """Build the Flask application: settings from ``VOCAPP_*`` variables, then ``config`` on top.
+
+    ``pages=False`` builds an app with its settings and database only (no pages, login, CSRF, rate
+    limits, migrations or commands): what a command that renders nothing needs, without importing the
+    web layer."""
     load_dotenv(Path.cwd() / ".env", override=False)  # the working directory's, as the README says
     app = Flask(
         __name__,
@@ -38,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("UPLOAD_MAX_MB", 200)) * 1024 * 1024
 
+    if not pages:
+        from vocapp.extensions import db
+
+        db.init_app(app)
+        return app
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -50,10 +50,19 @@ def _vocapp_errors_as_click_errors(command: click.Command) -> None:
     command.callback = reporting
 
 
+def no_pages(command: click.Command) -> click.Command:
+    """Mark a command that renders no page: the ``vocapp`` command line finds it without building the
+    app and runs it in an app with its settings and database only (``create_app(pages=False)``), so it
+    starts without importing the web layer and the libraries only pages use."""
+    command.needs_pages = False  # type: ignore[attr-defined]
+    return command
+
+
 def _create_app() -> Flask:
     from vocapp import create_app
 
-    app = create_app()
+    running = click.get_current_context(silent=True)
+    app = create_app(pages=getattr(running.command if running else None, "needs_pages", True))
     app.teardown_appcontext(_close_database)
     return app
 
@@ -68,7 +77,19 @@ def _close_database(exc: BaseException | None) -> None:
         engine.dispose()
 
 
-cli = FlaskGroup(
+class _VocappGroup(FlaskGroup):
+    """Flask's group, except that a ``no_pages`` command is found without building the app."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMAND_MODULES:
+            for command in importlib.import_module(f"vocapp.cli.{name}").commands:
+                if command.name == name and not getattr(command, "needs_pages", True):
+                    _vocapp_errors_as_click_errors(command)
+                    return command
+        return super().get_command(ctx, name)
+
+
+cli = _VocappGroup(
     name="vocapp",
     create_app=_create_app,
     add_version_option=False,

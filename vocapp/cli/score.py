@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from vocapp.cli import no_pages
 from vocapp.core.scoring.efa import METHODS
 from vocapp.models import ScoringRun
 
@@ -57,6 +58,7 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
     return lines
 
 
+@no_pages
 @click.command("score")
 @click.option("--survey", "survey_id", required=True, help="Survey id (the definition's id).")
 @click.option("--refit", is_flag=True, help="Fit a new model instead of applying the stored one.")

@@ -17,7 +17,6 @@ from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
 from vocapp.services.scoring_data import load_responses, store_scores
-from vocapp.services.surveys import version_definition
 
 DEFAULT_METHOD = "minres"
 DEFAULT_ROTATION = "oblimin"
@@ -106,7 +105,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     if applying and (method or rotation):
         raise ScoringError("--method and --rotation choose how a new model is fitted; add --refit to use them")
     try:
-        key = common_item_key([build_item_key(version_definition(v)) for v in versions])
+        key = common_item_key([build_item_key(v.definition) for v in versions])
         if applying:
             stored_key = FrozenModel.from_dict(previous.model).key
             dropped = [i for i in stored_key.items if i not in key.construct]
