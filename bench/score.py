@@ -160,6 +160,9 @@ def main() -> None:
                         "(default: 10000 and 100000)")
     parser.add_argument("--items-per-construct", type=int, default=8, help="3 constructs x this many items")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each process per database and size")
+    parser.add_argument("--vocapp", default=str(Path(sys.executable).parent / "vocapp"),
+                        help="the vocapp executable to time (default: this environment's; e.g. another "
+                             "checkout's, to compare versions on the same data and peer)")
     parser.add_argument("--phase", choices=["setup", "clean"], help=argparse.SUPPRESS)
     parser.add_argument("--arg", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,7 +170,7 @@ def main() -> None:
         params = json.loads(args.arg)
         setup(params[0], int(params[1]), int(params[2])) if args.phase == "setup" else clean(params[0])
         return
-    vocapp = str(Path(sys.executable).parent / "vocapp")
+    vocapp = args.vocapp
     peer = [sys.executable, str(ROOT / "bench" / "score_peer.py")]
     summary: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:

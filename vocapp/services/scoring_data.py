@@ -99,7 +99,7 @@ def _meta_frame(response_id, contact_id, duration, submitted_at, account_id, con
 
 _CSV_TEXT = ("submitted_at", "contact_role", "relationship", "stated_role")
 _CSV_TYPES = {"response_id": "int64", "contact_id": "Int64", "duration_seconds": float, "account_id": "Int64",
-              **{name: str for name in _CSV_TEXT}}
+              **{name: object for name in _CSV_TEXT}}
 
 
 def _frames_from_csv(data: bytes | str, items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
