@@ -1,7 +1,7 @@
 """scoring runs keep their summary figures
 
 Revision ID: 0009
-Revises: 0011
+Revises: 0002
 Create Date: 2026-12-01 21:30:00
 
 The figures the run page and its charts show (counts, means, quartiles, whiskers, outliers and
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0011"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
