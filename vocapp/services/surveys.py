@@ -91,6 +91,11 @@ def list_surveys() -> list[Survey]:
     return list(db.session.scalars(select(Survey).options(versions).order_by(Survey.slug)))
 
 
+def survey_ids() -> list[str]:
+    """Every survey's id (its definition id), sorted."""
+    return list(db.session.scalars(select(Survey.slug).order_by(Survey.slug)))
+
+
 def get_survey(slug: str) -> Survey:
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:

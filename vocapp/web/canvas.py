@@ -11,29 +11,31 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 
-from vocapp.core.canvas import CanvasDefinition
-from vocapp.core.canvas.definition import build_canvas_definition
-from vocapp.extensions import db
-from vocapp.models import Account, Contact, Placement, PlacementRun, Response as SurveyResponse, Transaction
-from vocapp.services.canvas_queries import (CanvasError, count_placements, get_placement_run, latest_placement_run,
-                                            movements_between, picture_points, placement_history, placement_rows,
-                                            unheard_estimates, zone_order, zone_totals)
-from vocapp.web.canvas_picture import POINT_DETAIL_LIMIT, canvas_png, canvas_svg
-from vocapp.web.hygiene import int_arg
+from vocapp.core.constants import RELATIONSHIPS
+from vocapp.errors import VocappError
 from vocapp.web.contacts import ACCOUNT_PANELS
+from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
+if TYPE_CHECKING:
+    from vocapp.core.canvas import CanvasDefinition
+    from vocapp.models import Account, PlacementRun
+
 bp = Blueprint("canvas", __name__)
-RELATIONSHIPS = ("member", "customer", "both")
 #: accounts per page of the account table (app config CANVAS_PER_PAGE overrides)
 PER_PAGE = 100
+#: Up to this many points the picture is drawn inline in the page with a <title> (hover details) and a
+#: link to the account page on every point (config CANVAS_POINT_DETAIL_LIMIT overrides). Above it each
+#: point is a bare circle and the page shows the picture as a separately cached image: ~450 bytes of
+#: markup per detailed point would make a 5,000-account page 2 MB, and thousands of tab stops would
+#: bury the table.
+POINT_DETAIL_LIMIT = 300
 #: unheard accounts listed with their estimate beside the picture
 ESTIMATES_SHOWN = 15
 #: compact pictures kept in memory (run x filters x gzip); ~55 bytes per account plain, ~10 gzipped
@@ -45,11 +47,12 @@ _PICTURES_LOCK = threading.Lock()
 def _run_and_filters() -> tuple[PlacementRun, CanvasDefinition, dict[str, str]]:
     """The requested (default latest) run, its canvas definition and the request's valid filters
     (an unknown relationship or zone is ignored); 404 for a run that does not exist."""
+    from vocapp.services.canvas_pages import run_with_definition
+
     try:
-        run = get_placement_run(int_arg("run"))
-    except CanvasError:
+        run, definition = run_with_definition(int_arg("run"))
+    except VocappError:
         abort(404)
-    definition = build_canvas_definition(run.definition, f"placement run {run.id}")
     relationship, zone = request.args.get("relationship", ""), request.args.get("zone", "")
     filters = {"relationship": relationship if relationship in RELATIONSHIPS else "",
                "zone": zone if zone in {z.name for z in definition.zones} else ""}
@@ -69,16 +72,15 @@ def _query(filters: dict[str, str]) -> dict:
     return {k: v for k, v in {**filters, "run": int_arg("run")}.items() if v}
 
 
-def _table_page(run: PlacementRun, definition: CanvasDefinition, filters: dict, page: int) -> pd.DataFrame:
-    """One page of the account table: zone (canvas order), then opportunity (highest first), then account id."""
-    order = [zone_order([z.name for z in definition.zones]), Placement.opportunity.desc(), Account.external_id]
-    return placement_rows(run, order_by=order, offset=(page - 1) * _per_page(), limit=_per_page(), **filters)
-
-
 @bp.route("/")
 @role_required("analyst")
 def index():
     """The canvas of the latest (or chosen) run: picture, filters, zone table and one page of accounts."""
+    from vocapp.services.canvas_pages import moved_since_previous, table_page
+    from vocapp.services.canvas_queries import (count_placements, latest_placement_run, placement_rows,
+                                                unheard_estimates, zone_totals)
+    from vocapp.web.canvas_picture import canvas_svg
+
     if latest_placement_run() is None:
         return render_template("canvas/empty.html")
     run, definition, filters = _run_and_filters()
@@ -95,18 +97,15 @@ def index():
     svg = None
     if n_shown <= _point_limit():
         svg = Markup(canvas_svg(placement_rows(run, **filters), definition, constructs, detailed=True,
-                                link=lambda pk: url_for("canvas.account", account_pk=pk)))
+                                link=lambda account_id: url_for("canvas.account", account_id=account_id)))
     estimates, n_estimates = unheard_estimates(run, ESTIMATES_SHOWN)
-    moved = []
-    if run.previous_run_id is not None:
-        _, _, table = movements_between(run.previous_run_id, run.id)
-        moved = table[table["moved"]].to_dict("records")
     return render_template(
         "canvas/index.html", run=run, definition=definition, constructs=constructs,
-        rows=_table_page(run, definition, filters, page).to_dict("records"), n_shown=n_shown,
+        rows=table_page(run, definition, filters, (page - 1) * _per_page(), _per_page()), n_shown=n_shown,
         n_total=sum(n for n, _ in totals.values()), page=page, n_pages=n_pages, per_page=_per_page(),
         zones=zones, svg=svg, point_limit=_point_limit(), filters=filters, relationships=RELATIONSHIPS,
-        summary=run.summary, estimates=estimates.to_dict("records"), n_estimates=n_estimates, moved=moved, query=query)
+        summary=run.summary, estimates=estimates.to_dict("records"), n_estimates=n_estimates,
+        moved=moved_since_previous(run), query=query)
 
 
 @bp.route("/place", methods=["POST"])
@@ -116,7 +115,7 @@ def place():
     from vocapp.services.canvas import place as place_accounts
     try:
         run = place_accounts(staff=current_user)
-    except CanvasError as exc:
+    except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("canvas.index"))
     flash(f"Placement run {run.id} stored: {run.summary['n_accounts']} accounts, "
@@ -127,7 +126,10 @@ def place():
 def _picture_body(run: PlacementRun, definition: CanvasDefinition, filters: dict, gzipped: bool) -> bytes:
     """The compact picture of a run (all matching accounts), plain or gzipped, from a small per-process
     cache: a stored run never changes, so its picture is drawn (and compressed) once per filter combination."""
-    key = (str(db.engine.url), run.id, run.created_at.isoformat(), filters["relationship"], filters["zone"], gzipped)
+    from vocapp.services.canvas_queries import picture_points
+    from vocapp.web.canvas_picture import canvas_svg
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], run.id, run.created_at.isoformat(), filters["relationship"], filters["zone"], gzipped)
     with _PICTURES_LOCK:
         body = _PICTURES.get(key)
     if body is None:
@@ -168,6 +170,9 @@ def picture():
 def download(fmt: str):
     """The canvas picture as an SVG or PNG file (same filters as the page; SVG points carry their
     details up to POINT_DETAIL_LIMIT accounts)."""
+    from vocapp.services.canvas_queries import count_placements, picture_points, placement_rows
+    from vocapp.web.canvas_picture import canvas_png, canvas_svg
+
     run, definition, filters = _run_and_filters()
     if fmt == "svg":
         detailed = count_placements(run, **filters) <= _point_limit()
@@ -180,52 +185,23 @@ def download(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="canvas-run-{run.id}.{fmt}"'})
 
 
-def _transactions_summary(account_pk: int) -> list[dict]:
-    stmt = (select(Transaction.category, func.count(), func.sum(Transaction.amount), func.max(Transaction.date))
-            .where(Transaction.account_id == account_pk).group_by(Transaction.category)
-            .order_by(Transaction.category))
-    return [{"category": c, "count": n, "amount": float(total or 0), "last": last}
-            for c, n, total, last in db.session.execute(stmt).all()]
-
-
-def _responses(account_pk: int) -> list[dict]:
-    stmt = (select(Contact.email, Contact.role, SurveyResponse.submitted_at, SurveyResponse.status,
-                   SurveyResponse.answers)
-            .join(SurveyResponse, SurveyResponse.contact_id == Contact.id)
-            .where(Contact.account_id == account_pk).order_by(SurveyResponse.submitted_at.desc()))
-    return [{"email": email, "role": role, "submitted_at": submitted, "status": status,
-             "preference": (answers or {}).get("contact_preference"), "n_answers": len(answers or {})}
-            for email, role, submitted, status, answers in db.session.execute(stmt).all()]
-
-
-def _latest_placement(account_pk: int) -> tuple[PlacementRun | None, Placement | None]:
-    """The latest placement run and this account's placement in it (None when not placed)."""
-    run = latest_placement_run()
-    placement = None if run is None else db.session.scalars(
-        select(Placement).where(Placement.run_id == run.id, Placement.account_id == account_pk)).first()
-    return run, placement
-
-
-@bp.route("/accounts/<int:account_pk>")
+@bp.route("/accounts/<int:account_id>")
 @role_required("analyst")
-def account(account_pk: int):
+def account(account_id: int):
     """One account: scores with intervals, transactions, responses, placement history, why flagged."""
-    account = db.session.get(Account, account_pk) or abort(404)
-    run, placement = _latest_placement(account_pk)
-    details = placement.details if placement is not None else {}
-    metrics = pd.Series(details.get("metrics") or {}, dtype=object)
-    return render_template(
-        "canvas/account.html", account=account, run=run, placement=placement, details=details,
-        scores=details.get("scores") or {}, metrics=metrics.to_dict(),
-        transactions=_transactions_summary(account_pk), responses=_responses(account_pk),
-        history=placement_history(account_pk))
+    from vocapp.services.canvas_pages import account_page
+
+    page = account_page(account_id) or abort(404)
+    return render_template("canvas/account.html", **page)
 
 
 def _account_panel(account: Account):
     """For analysts, the contacts account page shows the account's latest zone and leave-alone flag."""
+    from vocapp.services.canvas_pages import latest_placement
+
     if not current_user.has_role("analyst"):
         return None
-    run, placement = _latest_placement(account.id)
+    run, placement = latest_placement(account.id)
     if placement is None:
         return None
     return "canvas/_account_panel.html", {"run": run, "placement": placement, "account": account}

@@ -16,11 +16,6 @@ WIDTH, HEIGHT = 720, 560
 LEFT, TOP, PLOT_W, PLOT_H = 60, 20, 620, 420
 STRIP_TOP = TOP + PLOT_H + 30   # band for accounts not yet heard (opportunity only)
 STRIP_H = 40
-#: Up to this many points the picture is drawn inline in the page with a <title> (hover details) and a
-#: link to the account page on every point. Above it each point is a bare circle and the page shows the
-#: picture as a separately cached image: ~450 bytes of markup per detailed point would make a
-#: 5,000-account page 2 MB, and thousands of tab stops would bury the table.
-POINT_DETAIL_LIMIT = 300
 
 
 def _x(value: float) -> float:
@@ -44,7 +39,7 @@ def _fmt(value) -> str:
 
 def point_title(row: dict, constructs: list[str]) -> str:
     """Hover text: account, zone, scores with intervals, respondents, leave-alone reason."""
-    parts = [f"{row['account_id']} {row['account_name']}", f"zone: {row['zone']}"]
+    parts = [f"{row['external_id']} {row['account_name']}", f"zone: {row['zone']}"]
     for c in constructs:
         if row.get(c) is not None and not (isinstance(row.get(c), float) and math.isnan(row[c])):
             parts.append(f"{c} {_fmt(row[c])} [{_fmt(row.get(f'{c}_low'))}-{_fmt(row.get(f'{c}_high'))}]")
@@ -108,7 +103,7 @@ def _detailed_points(frame: pd.DataFrame, geometry, colours: dict, constructs: l
             shape.append(f'<path class="la" d="{_cross(cx, cy, r)}"/>')
         body = "".join(shape)
         if link is not None:
-            body = f'<a href="{escape(link(int(row["account_pk"])))}">{body}</a>'
+            body = f'<a href="{escape(link(int(row["account_id"])))}">{body}</a>'
         out.append(f'<g class="account" data-zone="{escape(row["zone"])}">{body}</g>')
     return out
 
@@ -141,15 +136,14 @@ def _compact_points(frame: pd.DataFrame, geometry, colours: dict) -> list[str]:
 
 
 def canvas_svg(frame: pd.DataFrame, definition: CanvasDefinition, constructs: list[str],
-               link: Callable[[int], str] | None = None, detailed: bool | None = None) -> str:
+               link: Callable[[int], str] | None = None, *, detailed: bool) -> str:
     """SVG of the canvas: zones, axes, one point per account (size by value, colour by zone,
     leave-alone crossed, co-creation ringed).
 
-    ``detailed`` (default: at most POINT_DETAIL_LIMIT points) gives each point a <title> with the
+    ``detailed`` (the pages ask for it up to vocapp.web.canvas.POINT_DETAIL_LIMIT points) gives each point a <title> with the
     account's details and, with ``link``, a link to its page; otherwise points are bare circles (the
     table and account pages carry the details), which keeps 20,000 points fast to draw and small.
     """
-    detailed = len(frame) <= POINT_DETAIL_LIMIT if detailed is None else detailed
     colours = {z.name: z.colour for z in definition.zones}
     geometry = _point_geometry(frame)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
@@ -181,9 +175,7 @@ def canvas_svg(frame: pd.DataFrame, definition: CanvasDefinition, constructs: li
 
 def canvas_png(frame: pd.DataFrame, definition: CanvasDefinition) -> bytes:
     """PNG of the canvas drawn with matplotlib (same encoding as the SVG, without links)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # its own figure, never pyplot's global state (thread-safe)
 
     figure = Figure(figsize=(8, 6.4), dpi=100)
     axes = figure.add_subplot()

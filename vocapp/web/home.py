@@ -2,31 +2,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
 
-from vocapp.extensions import db
-from vocapp.models import Account, Contact, PlacementRun, Response, ScoringRun, StaffUser, Survey
+from vocapp.core.constants import STAFF_ROLES
+from vocapp.services.overview import home_counts
+from vocapp.services.staff import list_staff
 from vocapp.web.security import role_required
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
-@role_required("admin", "designer", "analyst")
+@role_required(*STAFF_ROLES)
 def index():
-    counts = {
-        label: db.session.scalar(select(func.count()).select_from(model))
-        for label, model in [
-            ("Surveys", Survey), ("Accounts", Account), ("Contacts", Contact),
-            ("Responses", Response), ("Scoring runs", ScoringRun), ("Canvas placements", PlacementRun),
-        ]
-    }
-    return render_template("home.html", counts=counts)
+    return render_template("home.html", counts=home_counts())
 
 
 @bp.route("/staff")
 @role_required("admin")
 def staff():
     """Administrators see who has access and with which role."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return render_template("staff.html", users=users)
+    return render_template("staff.html", users=list_staff())
