@@ -51,12 +51,8 @@ def check(paths: tuple[Path, ...]) -> None:
         _print_problems(problems)
         errors = sum(problem.is_error for problem in problems)
         warnings = len(problems) - errors
-        if not problems:
-            click.echo(f"{file}: no problems")
-        elif errors:
-            click.echo(f"{file}: {errors} error(s), {warnings} warning(s)", err=True)
-        else:
-            click.echo(f"{file}: no errors, {warnings} warning(s)")
+        summary = f"{file}: {errors} error(s), {warnings} warning(s)" if problems else f"{file}: no problems"
+        click.echo(summary, err=bool(errors))
         failed += bool(errors)
     if failed:
         raise SystemExit(1)
