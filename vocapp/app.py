@@ -19,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     """Build the Flask application: settings from ``VOCAPP_*`` variables, then ``config`` on top."""
     load_dotenv(Path.cwd() / ".env", override=False)  # the working directory's, as the README says
     app = Flask(
-        __name__,
+        "vocapp",  # the package: its name, root path and default instance folder
         instance_path=instance_path or os.environ.get("VOCAPP_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(resource_dir("templates")),

@@ -96,10 +96,12 @@ def movements_command(from_run: int | None, to_run: int | None) -> None:
     from vocapp.services.canvas import movements_between
     earlier, later, table = movements_between(from_run, to_run)
     click.echo(f"Movements from placement run {earlier.id} to run {later.id}:")
+    moved = 0
     for row in table.itertuples():
         marker = "->" if row.moved else "=="
+        moved += int(row.count) if row.moved else 0
         click.echo(f"  {row.from_zone:<20} {marker} {row.to_zone:<20} {row.count:>6}")
-    click.echo(f"Moved: {int(table.loc[table['moved'], 'count'].sum())} accounts")
+    click.echo(f"Moved: {moved} accounts")
 
 
 @group.command("suppression")

@@ -12,7 +12,7 @@ from vocapp.extensions import db
 from vocapp.models import Account, Contact, Placement, PlacementRun, Response, Transaction
 
 from .canvas_queries import (get_placement_run, latest_placement_run, movements_between, placement_history,
-                             placement_rows, zone_order)
+                             placement_rows, unheard_estimates, zone_order)
 
 
 def run_with_definition(run_id: int | None) -> tuple[PlacementRun, CanvasDefinition]:
@@ -36,6 +36,12 @@ def moved_since_previous(run: PlacementRun) -> list[dict]:
         return []
     _, _, table = movements_between(run.previous_run_id, run.id)
     return table[table["moved"]].to_dict("records")
+
+
+def estimates_shown(run: PlacementRun, limit: int) -> tuple[list[dict], int]:
+    """The first ``limit`` unheard accounts with an estimated readiness (table rows), and how many there are."""
+    frame, n = unheard_estimates(run, limit)
+    return frame.to_dict("records"), n
 
 
 def latest_placement(account_id: int) -> tuple[PlacementRun | None, Placement | None]:

@@ -76,9 +76,8 @@ def _query(filters: dict[str, str]) -> dict:
 @role_required("analyst")
 def index():
     """The canvas of the latest (or chosen) run: picture, filters, zone table and one page of accounts."""
-    from vocapp.services.canvas_pages import moved_since_previous, table_page
-    from vocapp.services.canvas_queries import (count_placements, latest_placement_run, placement_rows,
-                                                unheard_estimates, zone_totals)
+    from vocapp.services.canvas_pages import estimates_shown, moved_since_previous, table_page
+    from vocapp.services.canvas_queries import count_placements, latest_placement_run, placement_rows, zone_totals
     from vocapp.web.canvas_picture import canvas_svg
 
     if latest_placement_run() is None:
@@ -98,13 +97,13 @@ def index():
     if n_shown <= _point_limit():
         svg = Markup(canvas_svg(placement_rows(run, **filters), definition, constructs, detailed=True,
                                 link=lambda account_id: url_for("canvas.account", account_id=account_id)))
-    estimates, n_estimates = unheard_estimates(run, ESTIMATES_SHOWN)
+    estimates, n_estimates = estimates_shown(run, ESTIMATES_SHOWN)
     return render_template(
         "canvas/index.html", run=run, definition=definition, constructs=constructs,
         rows=table_page(run, definition, filters, (page - 1) * _per_page(), _per_page()), n_shown=n_shown,
         n_total=sum(n for n, _ in totals.values()), page=page, n_pages=n_pages, per_page=_per_page(),
         zones=zones, svg=svg, point_limit=_point_limit(), filters=filters, relationships=RELATIONSHIPS,
-        summary=run.summary, estimates=estimates.to_dict("records"), n_estimates=n_estimates,
+        summary=run.summary, estimates=estimates, n_estimates=n_estimates,
         moved=moved_since_previous(run), query=query)
 
 
