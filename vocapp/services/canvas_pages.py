@@ -53,12 +53,13 @@ def latest_placement(account_id: int) -> tuple[PlacementRun | None, Placement | 
 
 
 def transactions_summary(account_id: int) -> list[dict]:
-    """Per transaction category of the account: count, total amount and latest date."""
-    stmt = (select(Transaction.category, func.count(), func.sum(Transaction.amount), func.max(Transaction.date))
-            .where(Transaction.account_id == account_id).group_by(Transaction.category)
-            .order_by(Transaction.category))
-    return [{"category": c, "count": n, "amount": float(total or 0), "last": last}
-            for c, n, total, last in db.session.execute(stmt).all()]
+    """Per transaction category and currency of the account: count, total amount and latest date."""
+    stmt = (select(Transaction.category, Transaction.currency, func.count(), func.sum(Transaction.amount),
+                   func.max(Transaction.date))
+            .where(Transaction.account_id == account_id).group_by(Transaction.category, Transaction.currency)
+            .order_by(Transaction.category, Transaction.currency))
+    return [{"category": c, "currency": currency, "count": n, "amount": float(total or 0), "last": last}
+            for c, currency, n, total, last in db.session.execute(stmt).all()]
 
 
 def account_responses(account_id: int) -> list[dict]:

@@ -6,6 +6,7 @@ per request), and above POINT_DETAIL_LIMIT accounts the picture is a separate, c
 """
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import math
@@ -13,7 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -23,19 +24,15 @@ from vocapp.web.contacts import ACCOUNT_PANELS
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services and drawing modules load pandas: views import them when they run
     from vocapp.core.canvas import CanvasDefinition
     from vocapp.models import Account, PlacementRun
+    from vocapp.services.canvas_queries import CanvasView
+    from vocapp.web.canvas_picture import Box
 
 bp = Blueprint("canvas", __name__)
 #: accounts per page of the account table (app config CANVAS_PER_PAGE overrides)
 PER_PAGE = 100
-#: Up to this many points the picture is drawn inline in the page with a <title> (hover details) and a
-#: link to the account page on every point (config CANVAS_POINT_DETAIL_LIMIT overrides). Above it each
-#: point is a bare circle and the page shows the picture as a separately cached image: ~450 bytes of
-#: markup per detailed point would make a 5,000-account page 2 MB, and thousands of tab stops would
-#: bury the table.
-POINT_DETAIL_LIMIT = 300
 #: unheard accounts listed with their estimate beside the picture
 ESTIMATES_SHOWN = 15
 #: compact pictures kept in memory (run x filters x gzip); ~55 bytes per account plain, ~10 gzipped
@@ -44,19 +41,45 @@ _PICTURES: OrderedDict[tuple, bytes] = OrderedDict()
 _PICTURES_LOCK = threading.Lock()
 
 
-def _run_and_filters() -> tuple[PlacementRun, CanvasDefinition, dict[str, str]]:
-    """The requested (default latest) run, its canvas definition and the request's valid filters
-    (an unknown relationship or zone is ignored); 404 for a run that does not exist."""
+def _run_and_filters() -> tuple[PlacementRun, CanvasDefinition, CanvasView]:
+    """The requested (default latest) run, its canvas definition and the request's valid view: filters
+    (an unknown relationship or zone is ignored) and the zoomed box (``zoom=<zone id>``, or the
+    rectangle ``x0 x1 y0 y1`` in score points); 404 for a run that does not exist."""
     from vocapp.services.canvas_pages import run_with_definition
+    from vocapp.services.canvas_queries import CanvasView
 
     try:
         run, definition = run_with_definition(int_arg("run"))
     except VocappError:
         abort(404)
     relationship, zone = request.args.get("relationship", ""), request.args.get("zone", "")
-    filters = {"relationship": relationship if relationship in RELATIONSHIPS else "",
-               "zone": zone if zone in {z.name for z in definition.zones} else ""}
-    return run, definition, filters
+    leave_alone = request.args.get("leave_alone", "")
+    view = CanvasView(relationship=relationship if relationship in RELATIONSHIPS else "",
+                      zone=zone if zone in {z.name for z in definition.zones} else "",
+                      leave_alone=leave_alone if leave_alone in ("yes", "no") else "", box=_box(definition))
+    return run, definition, view
+
+
+def _box(definition: CanvasDefinition) -> tuple[float, float, float, float] | None:
+    """The zoomed rectangle the request asks for (None: the whole canvas); nonsense is ignored."""
+    from vocapp.web.canvas_picture import zone_bounds
+
+    zoom = zone_bounds(definition).get(request.args.get("zoom", ""))
+    if zoom is not None:
+        return zoom
+    try:
+        box = tuple(min(max(float(request.args[name]), 0.0), 100.0) for name in ("x0", "x1", "y0", "y1"))
+    except (KeyError, ValueError):
+        return None
+    if not (box[0] < box[1] and box[2] < box[3]) or any(math.isnan(v) for v in box):
+        return None
+    return box if box != (0.0, 100.0, 0.0, 100.0) else None
+
+
+def _picture_box(view: CanvasView) -> Box:
+    from vocapp.web.canvas_picture import Box
+
+    return Box(*view.box) if view.box is not None else Box()
 
 
 def _per_page() -> int:
@@ -64,12 +87,16 @@ def _per_page() -> int:
 
 
 def _point_limit() -> int:
+    from vocapp.web.canvas_picture import POINT_DETAIL_LIMIT
+
     return int(current_app.config.get("CANVAS_POINT_DETAIL_LIMIT", POINT_DETAIL_LIMIT))
 
 
-def _query(filters: dict[str, str]) -> dict:
-    """URL arguments that reproduce the current view (filters and chosen run), empty ones left out."""
-    return {k: v for k, v in {**filters, "run": int_arg("run")}.items() if v}
+def _query(view: CanvasView) -> dict:
+    """URL arguments that reproduce the current view (filters, box and chosen run), empty ones left out."""
+    box = dict(zip(("x0", "x1", "y0", "y1"), (f"{v:g}" for v in view.box))) if view.box is not None else {}
+    return {k: v for k, v in {"relationship": view.relationship, "zone": view.zone, "leave_alone": view.leave_alone,
+                              **box, "run": int_arg("run")}.items() if v}
 
 
 @bp.route("/")
@@ -77,14 +104,15 @@ def _query(filters: dict[str, str]) -> dict:
 def index():
     """The canvas of the latest (or chosen) run: picture, filters, zone table and one page of accounts."""
     from vocapp.services.canvas_pages import estimates_shown, moved_since_previous, table_page
-    from vocapp.services.canvas_queries import count_placements, latest_placement_run, placement_rows, zone_totals
-    from vocapp.web.canvas_picture import canvas_svg
+    from vocapp.services.canvas_queries import (count_placements, latest_placement_run, latest_transaction_date,
+                                                placement_rows, zone_totals)
+    from vocapp.web.canvas_picture import canvas_svg, zone_bounds
 
     if latest_placement_run() is None:
-        return render_template("canvas/empty.html")
-    run, definition, filters = _run_and_filters()
-    query = _query(filters)
-    n_shown = count_placements(run, **filters)
+        return render_template("canvas/empty.html", latest_transaction=latest_transaction_date())
+    run, definition, view = _run_and_filters()
+    query = _query(view)
+    n_shown = count_placements(run, **view.arguments())
     n_pages = max(1, math.ceil(n_shown / _per_page()))
     page = int_arg("page", 1)
     if not 1 <= page <= n_pages:
@@ -95,25 +123,35 @@ def index():
              for z in definition.zones]
     svg = None
     if n_shown <= _point_limit():
-        svg = Markup(canvas_svg(placement_rows(run, **filters), definition, constructs, detailed=True,
-                                link=lambda account_id: url_for("canvas.account", account_id=account_id)))
+        svg = Markup(canvas_svg(placement_rows(run, **view.arguments()), definition, constructs, detailed=True,
+                                link=lambda account_id: url_for("canvas.account", account_id=account_id),
+                                box=_picture_box(view)))
     estimates, n_estimates = estimates_shown(run, ESTIMATES_SHOWN)
     return render_template(
         "canvas/index.html", run=run, definition=definition, constructs=constructs,
-        rows=table_page(run, definition, filters, (page - 1) * _per_page(), _per_page()), n_shown=n_shown,
+        rows=table_page(run, definition, view.arguments(), (page - 1) * _per_page(), _per_page()), n_shown=n_shown,
         n_total=sum(n for n, _ in totals.values()), page=page, n_pages=n_pages, per_page=_per_page(),
-        zones=zones, svg=svg, point_limit=_point_limit(), filters=filters, relationships=RELATIONSHIPS,
-        summary=run.summary, estimates=estimates, n_estimates=n_estimates,
-        moved=moved_since_previous(run), query=query)
+        zones=zones, svg=svg, point_limit=_point_limit(), filters=view, relationships=RELATIONSHIPS,
+        box=_picture_box(view), zoomable=zone_bounds(definition), latest_transaction=latest_transaction_date(),
+        summary=run.summary, estimates=estimates, n_estimates=n_estimates, moved=moved_since_previous(run),
+        query=query)
 
 
 @bp.route("/place", methods=["POST"])
 @role_required("analyst")
 def place():
-    """Place every account now (default canvas definition)."""
+    """Place every account as of the form's date (default: the newest transaction's date, so placing
+    unchanged data again moves nobody), with the canvas definition in force."""
     from vocapp.services.canvas import place as place_accounts
+    from vocapp.services.canvas_queries import latest_transaction_date
+
     try:
-        run = place_accounts(staff=current_user)
+        as_of = dt.date.fromisoformat(request.form.get("as_of", "")) if request.form.get("as_of") else None
+    except ValueError:
+        flash(f"'{request.form.get('as_of')}' is not a date (YYYY-MM-DD).", "error")
+        return redirect(url_for("canvas.index"))
+    try:
+        run = place_accounts(staff=current_user, as_of=as_of or latest_transaction_date())
     except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("canvas.index"))
@@ -122,18 +160,18 @@ def place():
     return redirect(url_for("canvas.index"))
 
 
-def _picture_body(run: PlacementRun, definition: CanvasDefinition, filters: dict, gzipped: bool) -> bytes:
+def _picture_body(run: PlacementRun, definition: CanvasDefinition, view: CanvasView, gzipped: bool) -> bytes:
     """The compact picture of a run (all matching accounts), plain or gzipped, from a small per-process
     cache: a stored run never changes, so its picture is drawn (and compressed) once per filter combination."""
     from vocapp.services.canvas_queries import picture_points
     from vocapp.web.canvas_picture import canvas_svg
 
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], run.id, run.created_at.isoformat(), filters["relationship"], filters["zone"], gzipped)
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], run.id, run.created_at.isoformat(), view, gzipped)
     with _PICTURES_LOCK:
         body = _PICTURES.get(key)
     if body is None:
-        body = canvas_svg(picture_points(run, **filters), definition, list(run.summary.get("constructs", [])),
-                          detailed=False).encode()
+        body = canvas_svg(picture_points(run, **view.arguments()), definition,
+                          list(run.summary.get("constructs", [])), detailed=False, box=_picture_box(view)).encode()
         body = gzip.compress(body, 6) if gzipped else body
         with _PICTURES_LOCK:
             _PICTURES[key] = body
@@ -148,14 +186,13 @@ def picture():
     """The canvas picture shown on the page when it has more than POINT_DETAIL_LIMIT points: every
     account as a bare point, cached per run by the browser (ETag, max-age) and the server; gzip when
     the browser accepts it."""
-    run, definition, filters = _run_and_filters()
+    run, definition, view = _run_and_filters()
     gzipped = "gzip" in request.accept_encodings
-    view = f"{run.id}|{run.created_at.isoformat()}|{filters['relationship']}|{filters['zone']}|{gzipped}"
-    etag = f"canvas-{run.id}-" + hashlib.sha256(view.encode()).hexdigest()[:16]
+    etag = _etag(run, view, gzipped)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(_picture_body(run, definition, filters, gzipped), mimetype="image/svg+xml")
+        response = Response(_picture_body(run, definition, view, gzipped), mimetype="image/svg+xml")
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
@@ -164,24 +201,84 @@ def picture():
     return response
 
 
+def _etag(run: PlacementRun, view: CanvasView, *more: object) -> str:
+    key = "|".join(map(str, (run.id, run.created_at.isoformat(), view, *more)))
+    return f"canvas-{run.id}-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@bp.route("/points.json")
+@role_required("analyst")
+def points():
+    """Every point of the current view for canvas.js (hover details, click to the account page):
+    columns once, then one row per account in SVG units of the picture. Cached like the picture."""
+    from vocapp.services.canvas_queries import picture_points
+    from vocapp.web.canvas_picture import compact_radius, point_geometry
+
+    run, definition, view = _run_and_filters()
+    etag = _etag(run, view, "points")
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        frame = picture_points(run, names=True, **view.arguments())
+        cx, cy, radius = point_geometry(frame, _picture_box(view))
+        if len(frame) > _point_limit():
+            radius = compact_radius(frame, radius)
+        rows = [[int(account_id), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
+                 _score(opp), _score(ready), bool(flag), bool(ring)]
+                for account_id, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
+                    frame["account_id"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
+                    frame["opportunity"], frame["readiness"], frame["leave_alone"], frame["co_creation"])]
+        response = jsonify(columns=["account", "external_id", "name", "zone", "x", "y", "r", "opportunity",
+                                    "readiness", "leave_alone", "co_creation"], points=rows,
+                           account_url=url_for("canvas.account", account_id=0).rsplit("/", 1)[0] + "/")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _score(value) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 1)
+
+
+def _file_name(run: PlacementRun, view: CanvasView, fmt: str) -> str:
+    """canvas-run-7-partner-member-leave-alone-zoomed.png: the run and every filter in force."""
+    parts = [f"canvas-run-{run.id}", view.zone, view.relationship,
+             {"yes": "leave-alone", "no": "not-left-alone"}.get(view.leave_alone, ""), "zoomed" if view.box else ""]
+    slug = "-".join(p for p in parts if p)
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in slug.lower().replace(" ", "-")) + f".{fmt}"
+
+
+def _caption(run: PlacementRun, view: CanvasView, n_points: int) -> str:
+    shown = [f"zone {view.zone}" if view.zone else "", view.relationship,
+             {"yes": "left alone only", "no": "not left alone"}.get(view.leave_alone, ""),
+             "opportunity {:g}-{:g}, readiness {:g}-{:g}".format(*view.box) if view.box else ""]
+    filters = ", ".join(s for s in shown if s) or "all accounts"
+    return (f"Placement run {run.id} of {run.created_at:%Y-%m-%d} (as of {run.as_of:%Y-%m-%d}); "
+            f"{filters}; {n_points} accounts.")
+
+
 @bp.route("/canvas.<any(svg, png):fmt>")
 @role_required("analyst")
 def download(fmt: str):
-    """The canvas picture as an SVG or PNG file (same filters as the page; SVG points carry their
-    details up to POINT_DETAIL_LIMIT accounts)."""
+    """The canvas picture as an SVG or a print-resolution PNG file, for the page's view (filters and
+    zoom); SVG points carry their details up to POINT_DETAIL_LIMIT accounts, the PNG a caption."""
     from vocapp.services.canvas_queries import count_placements, picture_points, placement_rows
-    from vocapp.web.canvas_picture import canvas_png, canvas_svg
+    from vocapp.web.canvas_picture import canvas_svg
+    from vocapp.web.canvas_png import canvas_png
 
-    run, definition, filters = _run_and_filters()
+    run, definition, view = _run_and_filters()
     if fmt == "svg":
-        detailed = count_placements(run, **filters) <= _point_limit()
-        frame = placement_rows(run, **filters) if detailed else picture_points(run, **filters)
-        body = canvas_svg(frame, definition, list(run.summary.get("constructs", [])), detailed=detailed)
+        detailed = count_placements(run, **view.arguments()) <= _point_limit()
+        frame = placement_rows(run, **view.arguments()) if detailed else picture_points(run, **view.arguments())
+        body = canvas_svg(frame, definition, list(run.summary.get("constructs", [])), detailed=detailed,
+                          box=_picture_box(view))
         mimetype = "image/svg+xml"
     else:
-        body, mimetype = canvas_png(picture_points(run, **filters), definition), "image/png"
+        frame = picture_points(run, **view.arguments())
+        body = canvas_png(frame, definition, _caption(run, view, len(frame)), _picture_box(view))
+        mimetype = "image/png"
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="canvas-run-{run.id}.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_file_name(run, view, fmt)}"'})
 
 
 @bp.route("/accounts/<int:account_id>")
@@ -190,8 +287,7 @@ def account(account_id: int):
     """One account: scores with intervals, transactions, responses, placement history, why flagged."""
     from vocapp.services.canvas_pages import account_page
 
-    page = account_page(account_id) or abort(404)
-    return render_template("canvas/account.html", **page)
+    return render_template("canvas/account.html", **(account_page(account_id) or abort(404)))
 
 
 def _account_panel(account: Account):

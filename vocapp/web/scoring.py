@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from vocapp.core.scoring import readings
 from vocapp.errors import VocappError
 from vocapp.web.security import role_required
 
@@ -23,11 +24,12 @@ def _svg(text: str) -> Response:
 @bp.route("/")
 @role_required("analyst")
 def index():
-    """Every scoring run, newest first, and a form to start one."""
+    """Every scoring run, newest first, and a form to start one (the latest answered survey offered first)."""
     from vocapp.services.scoring_pages import list_runs
-    from vocapp.services.surveys import survey_ids
+    from vocapp.services.surveys import surveys_to_score
 
-    return render_template("scoring/index.html", runs=list_runs(), surveys=survey_ids())
+    surveys, default = surveys_to_score()
+    return render_template("scoring/index.html", runs=list_runs(), surveys=surveys, default=default)
 
 
 @bp.route("/run", methods=["POST"])
@@ -52,7 +54,7 @@ def run(run_id: int):
     """A run's diagnostics, charts and tables."""
     from vocapp.services.scoring_pages import run_page
 
-    return render_template("scoring/run.html", **(run_page(run_id) or abort(404)))
+    return render_template("scoring/run.html", readings=readings, **(run_page(run_id) or abort(404)))
 
 
 @bp.route("/runs/<int:run_id>/scree.svg")
