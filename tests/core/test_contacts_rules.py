@@ -24,4 +24,10 @@ def test_latest_response_per_contact_breaks_timestamp_ties_by_id():
         "answer": ["newest of 1", "older of 1", "tie, lower id", "tie, higher id", "anonymous"],
     })
     latest = latest_per_contact(responses)
-    assert latest.set_index("contact_id")["answer"].to_dict() == {1: "newest of 1", 2: "tie, higher id"}
+    assert latest["answer"].tolist() == ["newest of 1", "tie, higher id", "anonymous"]  # original order
+
+
+def test_a_response_without_a_time_is_a_contacts_oldest():
+    responses = pd.DataFrame({"id": [1, 2], "contact_id": [5, 5], "answer": ["undated", "dated"],
+                              "submitted_at": [pd.NaT, pd.Timestamp("2025-06-01", tz="UTC")]})
+    assert latest_per_contact(responses)["answer"].tolist() == ["dated"]

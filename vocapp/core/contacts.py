@@ -21,8 +21,11 @@ def account_relationships(contacts: pd.DataFrame) -> pd.Series:
     return pd.Series(derived, index=has.index, dtype=object, name="relationship")
 
 
-def latest_per_contact(responses: pd.DataFrame) -> pd.DataFrame:
-    """Each contact's latest response: the row with the greatest (``submitted_at``, ``id``) per
-    ``contact_id`` (ties on the timestamp go to the later id); rows without a contact are dropped."""
-    ordered = responses.dropna(subset=["contact_id"]).sort_values(["submitted_at", "id"], kind="stable")
-    return ordered.drop_duplicates("contact_id", keep="last").sort_index()
+def latest_per_contact(responses: pd.DataFrame, tiebreak: str = "id") -> pd.DataFrame:
+    """Each contact's latest response: per ``contact_id`` the row with the greatest (``submitted_at``,
+    ``tiebreak``), a missing time counting as the oldest; rows without a contact (anonymous or imported
+    responses) are each their own respondent and all kept. Rows stay in their original order."""
+    ordered = responses.sort_values(["submitted_at", tiebreak], kind="stable", na_position="first")
+    known = ordered["contact_id"].notna()
+    latest = ordered[known].drop_duplicates("contact_id", keep="last")
+    return pd.concat([latest, ordered[~known]]).sort_index()
