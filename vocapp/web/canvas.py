@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -160,18 +162,14 @@ def place():
     return redirect(url_for("canvas.index"))
 
 
-def _picture_body(run: PlacementRun, definition: CanvasDefinition, view: CanvasView, gzipped: bool) -> bytes:
-    """The compact picture of a run (all matching accounts), plain or gzipped, from a small per-process
-    cache: a stored run never changes, so its picture is drawn (and compressed) once per filter combination."""
-    from vocapp.services.canvas_queries import picture_points
-    from vocapp.web.canvas_picture import canvas_svg
-
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], run.id, run.created_at.isoformat(), view, gzipped)
+def _cached_body(key: tuple, build: Callable[[], bytes], gzipped: bool) -> bytes:
+    """``build()`` (gzipped when asked) from a small per-process cache: a stored run never changes, so
+    its picture and points are made (and compressed) once per view."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key, gzipped)
     with _PICTURES_LOCK:
         body = _PICTURES.get(key)
     if body is None:
-        body = canvas_svg(picture_points(run, **view.arguments()), definition,
-                          list(run.summary.get("constructs", [])), detailed=False, box=_picture_box(view)).encode()
+        body = build()
         body = gzip.compress(body, 6) if gzipped else body
         with _PICTURES_LOCK:
             _PICTURES[key] = body
@@ -180,25 +178,37 @@ def _picture_body(run: PlacementRun, definition: CanvasDefinition, view: CanvasV
     return body
 
 
-@bp.route("/picture.svg")
-@role_required("analyst")
-def picture():
-    """The canvas picture shown on the page when it has more than POINT_DETAIL_LIMIT points: every
-    account as a bare point, cached per run by the browser (ETag, max-age) and the server; gzip when
-    the browser accepts it."""
-    run, definition, view = _run_and_filters()
+def _cached_response(run: PlacementRun, view: CanvasView, kind: str, mimetype: str,
+                     build: Callable[[], bytes]) -> Response:
+    """A per-run cached body with an ETag (304 on revalidation), max-age and gzip when accepted."""
     gzipped = "gzip" in request.accept_encodings
-    etag = _etag(run, view, gzipped)
+    etag = _etag(run, view, kind, gzipped)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(_picture_body(run, definition, view, gzipped), mimetype="image/svg+xml")
+        response = Response(_cached_body((run.id, run.created_at.isoformat(), view, kind), build, gzipped),
+                            mimetype=mimetype)
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.vary.add("Accept-Encoding")
     return response
+
+
+@bp.route("/picture.svg")
+@role_required("analyst")
+def picture():
+    """The canvas picture shown on the page when it has more than POINT_DETAIL_LIMIT points: every
+    account as a bare point, cached per run by the browser (ETag, max-age) and the server; gzip when
+    the browser accepts it."""
+    from vocapp.services.canvas_queries import picture_points
+    from vocapp.web.canvas_picture import canvas_svg
+
+    run, definition, view = _run_and_filters()
+    return _cached_response(run, view, "svg", "image/svg+xml", lambda: canvas_svg(
+        picture_points(run, **view.arguments()), definition, list(run.summary.get("constructs", [])),
+        detailed=False, box=_picture_box(view)).encode())
 
 
 def _etag(run: PlacementRun, view: CanvasView, *more: object) -> str:
@@ -211,29 +221,27 @@ def _etag(run: PlacementRun, view: CanvasView, *more: object) -> str:
 def points():
     """Every point of the current view for canvas.js (hover details, click to the account page):
     columns once, then one row per account in SVG units of the picture. Cached like the picture."""
+    run, _, view = _run_and_filters()
+    return _cached_response(run, view, "points", "application/json",
+                            lambda: json.dumps(_points_payload(run, view), separators=(",", ":")).encode())
+
+
+def _points_payload(run: PlacementRun, view: CanvasView) -> dict:
     from vocapp.services.canvas_queries import picture_points
     from vocapp.web.canvas_picture import compact_radius, point_geometry
 
-    run, definition, view = _run_and_filters()
-    etag = _etag(run, view, "points")
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        frame = picture_points(run, names=True, **view.arguments())
-        cx, cy, radius = point_geometry(frame, _picture_box(view))
-        if len(frame) > _point_limit():
-            radius = compact_radius(frame, radius)
-        rows = [[int(account_id), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
-                 _score(opp), _score(ready), bool(flag), bool(ring)]
-                for account_id, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
-                    frame["account_id"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
-                    frame["opportunity"], frame["readiness"], frame["leave_alone"], frame["co_creation"])]
-        response = jsonify(columns=["account", "external_id", "name", "zone", "x", "y", "r", "opportunity",
-                                    "readiness", "leave_alone", "co_creation"], points=rows,
-                           account_url=url_for("canvas.account", account_id=0).rsplit("/", 1)[0] + "/")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    frame = picture_points(run, names=True, **view.arguments())
+    cx, cy, radius = point_geometry(frame, _picture_box(view))
+    if len(frame) > _point_limit():
+        radius = compact_radius(frame, radius)
+    rows = [[int(account_id), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
+             _score(opp), _score(ready), bool(flag), bool(ring)]
+            for account_id, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
+                frame["account_id"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
+                frame["opportunity"], frame["readiness"], frame["leave_alone"], frame["co_creation"])]
+    return {"columns": ["account", "external_id", "name", "zone", "x", "y", "r", "opportunity", "readiness",
+                        "leave_alone", "co_creation"], "points": rows,
+            "account_url": url_for("canvas.account", account_id=0).rsplit("/", 1)[0] + "/"}
 
 
 def _score(value) -> float | None:
