@@ -46,7 +46,7 @@ def test_the_check_fails_on_a_deliberate_violation(package_copy, module, bad_imp
     path.write_text(path.read_text() + f"\n{bad_import}  # deliberate violation\n")
     result = lint_imports(package_copy)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 broken" in result.stdout
+    assert "0 broken" not in result.stdout  # (a breach low down may break a contract above it too)
     broken = result.stdout.split("Broken contracts")[1]
     assert contract in broken
     assert f"vocapp.{module[:-3].replace('/', '.')} -> " in broken

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
+from vocapp.cli.progress import TerminalProgress
 from vocapp.core.constants import FACTOR_METHODS
 
 if TYPE_CHECKING:
@@ -88,7 +89,9 @@ def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
             except ValueError:
                 raise click.BadParameter(f"{entry!r}: expected ROLE=WEIGHT, e.g. decision_maker=3",
                                          param_hint="--role-weight") from None
-    run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights)
+    with TerminalProgress(f"Scoring {survey_id}") as progress:
+        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights,
+                          progress=progress)
     for line in run_summary(run, survey_id):
         click.echo(line)
 
