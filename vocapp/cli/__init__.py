@@ -144,13 +144,10 @@ def _create_app() -> Flask:
 
 
 def _close_database(exc: BaseException | None) -> None:
-    """When a command's app context ends, close its database connections (the pool would otherwise
-    leave them to the garbage collector at exit: a ResourceWarning, an unclean disconnect)."""
-    from vocapp.extensions import db
+    """When a command's app context ends, close its database connections."""
+    from vocapp.services.connections import close_connections
 
-    db.session.remove()
-    for engine in db.engines.values():
-        engine.dispose()
+    close_connections()
 
 
 cli = VocappGroup(name="vocapp", help="vocapp: surveys, attitudinal scores and the Customer Segmentation Canvas.")
