@@ -1,13 +1,18 @@
 """``vocapp score``: score a survey's responses and print a run summary."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import with_appcontext
 
+from vocapp.cli import no_pages
 from vocapp.cli.progress import TerminalProgress
-from vocapp.core.scoring.efa import METHODS
+from vocapp.core.constants import FACTOR_METHODS
 from vocapp.core.scoring.model import CORRELATIONS
-from vocapp.models import ScoringRun
+
+if TYPE_CHECKING:
+    from vocapp.models import ScoringRun
 
 
 def _num(value, fmt: str = ".2f") -> str:
@@ -98,10 +103,11 @@ def account_model_lines(model: dict) -> list[str]:
     return [f"Account estimates (multilevel, {model.get('level', 0.9):.0%} posterior intervals): " + "; ".join(parts)]
 
 
+@no_pages
 @click.command("score")
 @click.option("--survey", "survey_id", required=True, help="Survey id (the definition's id).")
 @click.option("--refit", is_flag=True, help="Fit a new model instead of applying the stored one.")
-@click.option("--method", type=click.Choice(METHODS), default=None,
+@click.option("--method", type=click.Choice(FACTOR_METHODS), default=None,
               help="Factoring method for a new model (default minres).")
 @click.option("--correlations", type=click.Choice(CORRELATIONS), default=None,
               help="Item correlations for a new model: pearson (default) or polychoric (ordinal).")

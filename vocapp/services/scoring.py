@@ -14,13 +14,14 @@ from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError,
 from vocapp.core.scoring.accounts import AccountEstimates, estimate_accounts
 from vocapp.core.scoring.invariance import measurement_invariance
 from vocapp.core.scoring.quality import FLAG_COLUMNS
+from vocapp.core.contacts import latest_per_contact
+from vocapp.core.scoring.summary import score_summary
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
 from vocapp.services.locks import ATTEMPTS, hold_lock
 from vocapp.services.progress import Progress, no_progress
 from vocapp.services.scoring_data import load_responses, store_scores
-from vocapp.services.surveys import version_definition
 
 DEFAULT_METHOD = "minres"
 DEFAULT_ROTATION = "oblimin"
@@ -106,10 +107,8 @@ def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFram
     """Multilevel account estimates from each contact's latest unflagged response."""
     frame = scores[constructs].join(meta[["contact_id", "account_id", "role", "submitted_at"]])
     frame = frame[~flags["excluded"].reindex(frame.index).to_numpy() & frame["account_id"].notna().to_numpy()]
-    frame = frame.sort_values(["submitted_at"], kind="stable", na_position="first")
-    with_contact = frame[frame["contact_id"].notna()].drop_duplicates("contact_id", keep="last")
-    frame = pd.concat([with_contact, frame[frame["contact_id"].isna()]])
-    frame = frame.reset_index().astype({"account_id": "int64"})
+    frame = latest_per_contact(frame.reset_index(), tiebreak="response_id")
+    frame = frame.reset_index(drop=True).astype({"account_id": "int64"})
     return estimate_accounts(frame, constructs, role_weights)
 
 
@@ -153,7 +152,7 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
         raise ScoringError("--method, --rotation and --correlations choose how a new model is fitted; "
                            "add --refit to use them")
     try:
-        key = common_item_key([build_item_key(version_definition(v)) for v in versions])
+        key = common_item_key([build_item_key(v.definition) for v in versions])
         if applying:
             stored_key = FrozenModel.from_dict(previous.model).key
             dropped = [i for i in stored_key.items if i not in key.construct]
@@ -185,6 +184,8 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     constructs = key.constructs
     estimates = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
     accounts = estimates.frame
+    fitted = ~outcome.flags["excluded"].reindex(outcome.scores.index).fillna(True).to_numpy(dtype=bool)
+    summary = score_summary(outcome.scores.loc[fitted, constructs], meta["relationship"], constructs)
     timings["score"] = time.perf_counter() - mark
     progress(78, "checking measurement invariance")
     mark = time.perf_counter()
@@ -216,7 +217,7 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     parameters["role_weights"] = role_weights
     run = ScoringRun(
         survey_id=survey.id, method=run_method, rotation=run_rotation, parameters=json_safe(parameters),
-        model=json_safe(model), diagnostics=json_safe(diagnostics), refit=not applying,
+        model=json_safe(model), diagnostics=json_safe(diagnostics), summary=summary, refit=not applying,
         based_on_run_id=previous.id if previous is not None else None,
         n_responses=int(len(answers)), n_flagged=int(outcome.flags["excluded"].sum()),
         status="warning" if outcome.warnings else "ok",

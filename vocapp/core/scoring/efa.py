@@ -11,7 +11,9 @@ from factor_analyzer import FactorAnalyzer
 from factor_analyzer.rotator import OBLIQUE_ROTATIONS, POSSIBLE_ROTATIONS, Rotator
 from scipy import optimize
 
-METHODS = ("minres", "ml", "principal")
+from vocapp.core.constants import FACTOR_METHODS
+
+METHODS = FACTOR_METHODS
 MAX_COMMUNALITY = 0.995
 
 
