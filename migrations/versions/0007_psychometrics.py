@@ -2,7 +2,7 @@
 empirical-Bayes estimate (issue 15).
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy import Text  # noqa: F401  (JSONB renders astext_type=Text())
 from sqlalchemy.dialects import postgresql
 
 revision = '0007'
-down_revision = '0002'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
