@@ -1,0 +1,142 @@
+"""The export tables: their variables and their rows, read from the database in chunks.
+
+Each table reads with one query streamed in partitions of CHUNK_ROWS rows (a server-side cursor on
+PostgreSQL), shaped chunk by chunk by ``vocapp.core.exports``; nothing holds the whole table.
+Erased contacts never appear; unsubscribed contacts do (analysis, not outreach).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import pandas as pd
+from sqlalchemy import or_, select
+
+from vocapp.core.canvas.metrics import METRIC_COLUMNS
+from vocapp.core.exports import (CODEBOOK_VARIABLES, EXPORT_KINDS, Variable, account_variables, codebook_rows,
+                                 conform, contact_variables, option_columns, response_variables, shape_accounts,
+                                 shape_contacts, shape_responses)
+from vocapp.core.scoring.quality import FLAG_COLUMNS
+from vocapp.extensions import db
+from vocapp.models import Account, Contact, ContactScore, Placement, Response, SurveyVersion
+
+from .scope import ExportError, ExportScope
+
+CHUNK_ROWS = 10_000
+
+
+@dataclass
+class ExportTable:
+    """One export: its variables, a function yielding its conformed chunks, and a title."""
+
+    kind: str
+    variables: list[Variable]
+    chunks: Callable[[], Iterator[pd.DataFrame]]
+    title: str
+
+
+def _stream(stmt, names: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The statement's rows in frames of ``chunk_rows`` (server-side cursor where the driver has one)."""
+    result = db.session.execute(stmt.execution_options(yield_per=chunk_rows))
+    try:
+        for part in result.partitions():
+            yield pd.DataFrame(part, columns=names)
+    finally:
+        result.close()
+
+
+def _accounts(scope: ExportScope, chunk_rows: int) -> ExportTable:
+    run = scope.placement_run
+    if run is None:
+        which = f"scoring run {scope.scoring_run.id}" if scope.scoring_run else f"survey '{scope.survey.slug}'"
+        raise ExportError(f"no canvas placement for {which} yet; run `vocapp canvas place` first")
+    constructs = scope.constructs
+    variables = account_variables(constructs, scope.definition, METRIC_COLUMNS)
+    stmt = (select(Account.external_id, Account.name, Placement.zone, Placement.readiness, Placement.opportunity,
+                   Placement.leave_alone, Placement.leave_alone_reason, Placement.details)
+            .join(Account, Account.id == Placement.account_id).where(Placement.run_id == run.id)
+            .order_by(Account.external_id))
+    names = ["external_id", "name", "zone", "readiness", "opportunity", "leave_alone", "leave_alone_reason",
+             "details"]
+    scoring_id = run.scoring_run_id
+
+    def chunks():
+        for raw in _stream(stmt, names, chunk_rows):
+            yield shape_accounts(raw, variables, constructs, METRIC_COLUMNS, scoring_id, run.id)
+
+    return ExportTable("accounts", variables, chunks, f"Accounts, placement run {run.id}")
+
+
+def _contacts(scope: ExportScope, chunk_rows: int) -> ExportTable:
+    constructs = scope.constructs
+    variables = contact_variables(constructs, scope.definition, FLAG_COLUMNS)
+    run_id = scope.scoring_run.id if scope.scoring_run else None
+    stmt = (select(Contact.email, Account.external_id, Contact.relationship, Contact.role, ContactScore.scores,
+                   ContactScore.factor_scores, ContactScore.flags, ContactScore.excluded, Response.status,
+                   Response.submitted_at, Response.id)
+            .join(Account, Account.id == Contact.account_id)
+            .outerjoin(Response, (Response.contact_id == Contact.id)
+                       & Response.survey_version_id.in_(scope.version_ids))
+            .outerjoin(ContactScore, (ContactScore.response_id == Response.id) & (ContactScore.run_id == run_id))
+            .where(Contact.erased_at.is_(None)).order_by(Contact.id, Response.id))
+    names = ["email", "external_id", "relationship", "role", "scores", "factor_scores", "flags", "excluded",
+             "status", "submitted_at", "response_id"]
+
+    def chunks():
+        for raw in _stream(stmt, names, chunk_rows):
+            yield shape_contacts(raw, variables, constructs, FLAG_COLUMNS, run_id)
+
+    return ExportTable("contacts", variables, chunks, f"Contacts, survey {scope.survey.slug}")
+
+
+def responses_statement(scope: ExportScope):
+    """Responses to the survey's versions, erased contacts' left out: response_id, external_id,
+    version, source, status, submitted_at, duration_seconds, answers."""
+    return (select(Response.id, Account.external_id, SurveyVersion.number, Response.source, Response.status,
+                   Response.submitted_at, Response.duration_seconds, Response.answers)
+            .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+            .outerjoin(Contact, Contact.id == Response.contact_id)
+            .outerjoin(Account, Account.id == Contact.account_id)
+            .where(Response.survey_version_id.in_(scope.version_ids),
+                   or_(Response.contact_id.is_(None), Contact.erased_at.is_(None)))
+            .order_by(Response.id))
+
+
+def _responses(scope: ExportScope, chunk_rows: int) -> ExportTable:
+    variables = response_variables(scope.definitions)
+    options = option_columns(scope.definitions)
+    names = ["response_id", "external_id", "version", "source", "status", "submitted_at", "duration_seconds",
+             "answers"]
+    stmt = responses_statement(scope)
+
+    def chunks():
+        for raw in _stream(stmt, names, chunk_rows):
+            yield shape_responses(raw, variables, options)
+
+    return ExportTable("responses", variables, chunks, f"Responses, survey {scope.survey.slug}")
+
+
+def datasets(scope: ExportScope) -> dict[str, list[Variable]]:
+    """Every export's variables for this scope (the codebook's content)."""
+    out = {}
+    if scope.placement_run is not None:
+        out["accounts"] = account_variables(scope.constructs, scope.definition, METRIC_COLUMNS)
+    out["contacts"] = contact_variables(scope.constructs, scope.definition, FLAG_COLUMNS)
+    out["responses"] = response_variables(scope.definitions)
+    return out
+
+
+def _codebook(scope: ExportScope, chunk_rows: int) -> ExportTable:
+    book = pd.DataFrame(codebook_rows(datasets(scope)), columns=[v.name for v in CODEBOOK_VARIABLES])
+    return ExportTable("codebook", CODEBOOK_VARIABLES, lambda: iter([conform(book, CODEBOOK_VARIABLES)]),
+                       f"Codebook, survey {scope.survey.slug}")
+
+
+_BUILDERS = {"accounts": _accounts, "contacts": _contacts, "responses": _responses, "codebook": _codebook}
+
+
+def export_table(kind: str, scope: ExportScope, chunk_rows: int = CHUNK_ROWS) -> ExportTable:
+    """The export ``kind`` (accounts, contacts, responses, codebook) of ``scope``."""
+    if kind not in _BUILDERS:
+        raise ExportError(f"export: {kind!r} is not one of {', '.join(EXPORT_KINDS)}")
+    return _BUILDERS[kind](scope, chunk_rows)
