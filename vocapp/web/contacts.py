@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager
 
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
+from vocapp.web import contacts_edit
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
@@ -83,4 +84,15 @@ def contact(contact_id: int):
         .join(Survey, Survey.id == SurveyVersion.survey_id)
         .where(Response.contact_id == found.id)
         .order_by(Response.submitted_at.desc(), Response.id.desc())).all()
-    return render_template("contacts/contact.html", contact=found, responses=responses)
+    return render_template("contacts/contact.html", contact=found, responses=responses,
+                           confirm=contacts_edit.ConfirmForm())
+
+
+# --- editing and data rights (vocapp/web/contacts_edit.py) --------------------------------------------
+bp.add_url_rule("/people/<int:contact_id>/edit", "edit", contacts_edit.edit, methods=["GET", "POST"])
+bp.add_url_rule("/people/<int:contact_id>/<any(unsubscribe, resubscribe):state>", "unsubscribe",
+                contacts_edit.unsubscribe, methods=["POST"])
+bp.add_url_rule("/people/<int:contact_id>/data", "person_data", contacts_edit.person_data)
+bp.add_url_rule("/people/<int:contact_id>/data.json", "person_data_json", contacts_edit.person_data,
+                defaults={"download": True})
+bp.add_url_rule("/people/<int:contact_id>/erase", "erase", contacts_edit.erase, methods=["GET", "POST"])
