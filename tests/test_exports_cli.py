@@ -130,3 +130,20 @@ def test_parquet_schema_carries_column_descriptions(placed, runner, tmp_path):
 def test_export_without_scores_says_what_is_missing(app, runner):
     result = runner.invoke(args=["export", "accounts", "--format", "csv", "--out", "x.csv"])
     assert result.exit_code == 1 and "there is no survey yet" in result.output
+
+
+@pytest.mark.slow
+def test_suppression_list_in_json_and_txt_carries_addresses_exactly(placed, runner, tmp_path):
+    from vocapp.models import Placement
+    flagged = db.session.query(Placement).filter(Placement.leave_alone.is_(True)).first()
+    assert flagged is not None
+    contact = db.session.query(Contact).filter(Contact.account_id == flagged.account_id).first()
+    contact.email = "+sales@example.org"
+    db.session.commit()
+    paths = {fmt: tmp_path / f"suppress.{fmt}" for fmt in ("csv", "json", "txt")}
+    for fmt, path in paths.items():
+        invoke(runner, "canvas", "suppression", "--format", fmt, "--out", str(path))
+    assert "+sales@example.org" in paths["txt"].read_text().splitlines()
+    assert "+sales@example.org" in {r["email"] for r in json.loads(paths["json"].read_text())}
+    assert "'+sales@example.org" in set(pd.read_csv(paths["csv"])["email"])
+    assert len(paths["txt"].read_text().splitlines()) == len(json.loads(paths["json"].read_text()))

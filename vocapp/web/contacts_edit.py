@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from vocapp.errors import VocappError
@@ -25,7 +26,7 @@ class ContactForm(FlaskForm):
     email = StringField("E-mail", validators=[DataRequired(), Length(max=320)])
     first_name = StringField("First name", validators=[Optional(), Length(max=120)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=120)])
-    relationship = SelectField("Relationship", choices=[(r, r) for r in RELATIONSHIPS])
+    relationship = SelectField("Relationship", choices=[SelectChoice(r) for r in RELATIONSHIPS])
     role = StringField("Role", validators=[Optional(), Length(max=40)])
     language = StringField("Language (e.g. en, fr)", validators=[Optional(), Length(max=12)])
 
@@ -37,8 +38,8 @@ class ConfirmForm(FlaskForm):
 class EraseForm(FlaskForm):
     confirm_email = StringField("Type the contact's e-mail to confirm", validators=[DataRequired()])
     responses = RadioField("Their answers", default="keep-anonymised", choices=[
-        ("keep-anonymised", "Keep anonymised: free text removed; scores and account aggregates unchanged"),
-        ("delete", "Delete them")])
+        SelectChoice("keep-anonymised", "Keep anonymised: free text removed; scores and account aggregates unchanged"),
+        SelectChoice("delete", "Delete them")])
 
 
 def _contact(contact_id: int) -> Contact:
