@@ -24,13 +24,22 @@ def _column(values: pd.Series, kind: str) -> pd.Series:
             numbers = numbers.where(numbers.isna() | (numbers == np.round(numbers)))
         return numbers.astype(_DTYPES[kind])
     if kind == "boolean":
-        return values.astype(object).where(values.notna(), None).map(
-            lambda v: None if v is None else bool(v)).astype("boolean")
+        try:
+            return values.astype("boolean")
+        except (TypeError, ValueError):
+            return values.astype(object).where(values.notna(), None).map(
+                lambda v: None if v is None else bool(v)).astype("boolean")
     if kind == "datetime":
-        return pd.to_datetime(values, utc=True, format="mixed") if len(values) else values.astype(
-            "datetime64[ns, UTC]")
+        if not len(values):
+            return values.astype("datetime64[ns, UTC]")
+        try:
+            return pd.to_datetime(values, utc=True, format="ISO8601")
+        except (TypeError, ValueError):
+            return pd.to_datetime(values, utc=True, format="mixed")
     text = values.astype(object)
-    return text.where(text.isna(), text.map(str)).where(text.notna(), None)
+    if pd.api.types.infer_dtype(text, skipna=True) not in ("string", "empty"):
+        text = text.where(text.isna(), text.map(str))
+    return text.where(text.notna(), None)
 
 
 def conform(frame: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFrame:
@@ -75,24 +84,17 @@ def shape_accounts(raw: pd.DataFrame, variables: Sequence[Variable], constructs:
     return conform(frame, variables)
 
 
-def shape_contacts(raw: pd.DataFrame, variables: Sequence[Variable], constructs: Sequence[str],
-                   flags: Sequence[str], scoring_run_id: int | None) -> pd.DataFrame:
-    """Contacts joined to their responses and scores as contacts-export rows."""
-    frame = pd.DataFrame({
-        "email": raw["email"], "account_id": raw["external_id"], "relationship": raw["relationship"],
-        "role": raw["role"], "excluded": raw["excluded"],
-        "response_status": raw["status"].where(raw["status"].notna(), "none"),
-        "submitted_at": raw["submitted_at"], "response_id": raw["response_id"],
-    }, index=raw.index)
-    scored = raw["scores"].notna()
+def shape_contacts(raw: pd.DataFrame, variables: Sequence[Variable], flags: Sequence[str],
+                   scoring_run_id: int | None) -> pd.DataFrame:
+    """Contacts joined to their responses and scores (one column per construct and ``<c>_z``, taken
+    out of the JSON by the database; ``scored_in`` the run id where scored) as contacts-export rows."""
+    scored = raw["scored_in"].notna()
+    frame = raw.rename(columns={"external_id": "account_id", "status": "response_status"})
+    frame["response_status"] = raw["status"].where(raw["status"].notna(), "none")
     frame["scoring_run_id"] = pd.Series(scoring_run_id, index=raw.index).where(scored)
-    scores, z = _from_dicts(raw["scores"]), _from_dicts(raw["factor_scores"])
-    for c in constructs:
-        frame[c] = scores[c] if c in scores.columns else np.nan
-        frame[f"{c}_z"] = z[c] if c in z.columns else np.nan
-    flag_sets = raw["flags"].map(lambda text: set(text.split(",")) if isinstance(text, str) else set())
+    flag_text = raw["flags"].where(raw["flags"].notna(), "").astype(str)
     for f in flags:
-        frame[f"flag_{f}"] = flag_sets.map(lambda s, f=f: f in s).where(scored)
+        frame[f"flag_{f}"] = (("," + flag_text + ",").str.contains(f",{f},", regex=False)).where(scored)
     return conform(frame, variables)
 
 
