@@ -165,3 +165,23 @@ def test_retention_anonymises_old_responses_only(base, runner, app):
     assert db.session.scalars(select(ContactScore.scores).where(ContactScore.response_id == old_id)).all() \
         == scores_before
     assert "Anonymised 0 responses" in invoke(runner, "retention", "apply")
+
+
+@pytest.mark.slow
+def test_an_erased_person_is_never_imported_again(base, runner):
+    contact, response = _respondent()
+    email = contact.email
+    contacts = pd.read_csv(base / "contacts.csv", dtype=str)
+    responses = pd.read_csv(base / "responses.csv", dtype=str)
+    invoke(runner, "contacts", "erase", email, "--yes")
+    mine = contacts[contacts["email"].str.lower() == email]
+    assert len(mine) == 1
+    mine.to_csv(base / "again.csv", index=False)
+    output = invoke(runner, "contacts", "import", str(base / "again.csv"))
+    assert "erased" in output
+    assert db.session.scalar(select(Contact).where(Contact.email == email)) is None
+    theirs = responses[responses["email"].str.lower() == email]
+    theirs.to_csv(base / "answers_again.csv", index=False)
+    output = invoke(runner, "responses", "import", str(base / "answers_again.csv"), "--survey", "b2b_relationship")
+    assert "erased" in output
+    assert db.session.query(Response).filter(Response.contact_id == contact.id).count() == 1
