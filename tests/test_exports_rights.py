@@ -13,6 +13,7 @@ from vocapp.core.tokens import new_token
 from vocapp.extensions import db
 from vocapp.models import (Account, AccountScore, AuditEntry, Campaign, Contact, ContactScore, Invitation, Response,
                            SurveyVersion)
+from vocapp.services.exports.report import results_report
 from vocapp.services.rights import RightsError, erase_contact, erased_placeholder, person_record
 from vocapp.services.staff import record_action
 
@@ -74,6 +75,10 @@ def test_erasure_keeps_anonymised_answers_and_removes_the_person_everywhere(base
     email, contact_id, account_pk = contact.email, contact.id, contact.account_id
     external = db.session.get(Account, account_pk).external_id
     before = _export(runner, base, "accounts")
+    app.config["REPORT_MIN_GROUP"] = 1  # the base has few comments: list every one
+    report_before = results_report()
+    comments = next(i for i in report_before.items if i.item_id == "comment").texts
+    assert any(t.startswith("Call me") for t in comments)
     stored_before = db.session.scalars(select(AccountScore.scores).where(AccountScore.account_id == account_pk)).all()
 
     output = invoke(runner, "contacts", "erase", email, "--yes")
@@ -96,6 +101,9 @@ def test_erasure_keeps_anonymised_answers_and_removes_the_person_everywhere(base
     for fmt in ("csv", "parquet"):
         invoke(runner, "export", "contacts", "--format", fmt, "--out", str(base / f"c.{fmt}"))
         assert email.encode() not in (base / f"c.{fmt}").read_bytes()
+    report_after = results_report()
+    assert report_after.n_responses == report_before.n_responses - 1
+    assert not any(t.startswith("Call me") for t in next(i for i in report_after.items if i.item_id == "comment").texts)
     after = _export(runner, base, "accounts")
     pd.testing.assert_frame_equal(before, after)
     assert db.session.scalars(select(AccountScore.scores).where(AccountScore.account_id == account_pk)).all() \

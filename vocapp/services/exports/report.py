@@ -31,6 +31,11 @@ def min_group() -> int:
     return max(1, int(current_app.config.get("REPORT_MIN_GROUP") or DEFAULT_MIN_GROUP))
 
 
+def _not_erased():
+    """Responses of no contact (anonymised by retention) or of a contact not erased (with Contact joined)."""
+    return or_(Response.contact_id.is_(None), Contact.erased_at.is_(None))
+
+
 def report_frame(scope: ExportScope, where: Sequence[Any] = ()) -> pd.DataFrame:
     """The scope's complete responses (narrowed by ``where``) as one row each: one column per
     answered item (raw answers), relationship, and the account's zone in the scope's placement run."""
@@ -40,7 +45,7 @@ def report_frame(scope: ExportScope, where: Sequence[Any] = ()) -> pd.DataFrame:
     columns = [Response.id, Response.answers, Contact.relationship] + ([zone] if zone is not None else [])
     stmt = (select(*columns).outerjoin(Contact, Contact.id == Response.contact_id)
             .where(Response.survey_version_id.in_(scope.version_ids), Response.status == "complete",
-                   or_(Response.contact_id.is_(None), Contact.erased_at.is_(None)), *where)
+                   _not_erased(), *where)
             .order_by(Response.id))
     rows = db.session.execute(stmt).all()
     answers = pd.DataFrame.from_records([row[1] or {} for row in rows])
@@ -113,8 +118,10 @@ def _zones(run: PlacementRun) -> list[dict[str, Any]]:
 def director_summary(survey: str | None = None, run_id: int | None = None) -> DirectorSummary:
     """Everything the one-page summary shows, for the scope's scoring run and placement."""
     scope = resolve_scope(survey, run_id)
-    n_responses = int(db.session.scalar(select(func.count(Response.id)).where(
-        Response.survey_version_id.in_(scope.version_ids), Response.status == "complete")) or 0)
+    n_responses = int(db.session.scalar(
+        select(func.count(Response.id)).outerjoin(Contact, Contact.id == Response.contact_id)
+        .where(Response.survey_version_id.in_(scope.version_ids), Response.status == "complete",
+               _not_erased())) or 0)
     summary = DirectorSummary(scope, n_responses, *_invitations(scope))
     run = scope.placement_run
     if run is not None:
@@ -127,8 +134,11 @@ def director_summary(survey: str | None = None, run_id: int | None = None) -> Di
             if previous is not None:
                 summary.movements, summary.previous_run_id = zone_movements(previous, run), previous.id
     if scope.scoring_run is not None:
-        scores = db.session.scalars(select(ContactScore.scores).where(
-            ContactScore.run_id == scope.scoring_run.id, ContactScore.excluded.is_(False))).all()
+        scores = db.session.scalars(
+            select(ContactScore.scores).join(Response, Response.id == ContactScore.response_id)
+            .outerjoin(Contact, Contact.id == Response.contact_id)
+            .where(ContactScore.run_id == scope.scoring_run.id, ContactScore.excluded.is_(False),
+                   _not_erased())).all()
         frame = pd.DataFrame.from_records(list(scores)) if scores else pd.DataFrame()
         summary.distributions = {c: histogram(frame[c]) if c in frame else histogram(pd.Series(dtype=float))
                                  for c in scope.constructs}
