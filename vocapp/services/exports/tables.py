@@ -6,6 +6,8 @@ Erased contacts never appear; unsubscribed contacts do (analysis, not outreach).
 """
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -19,6 +21,7 @@ from vocapp.core.exports import (CODEBOOK_VARIABLES, EXPORT_KINDS, Variable, acc
 from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, ContactScore, Placement, Response, SurveyVersion
+from vocapp.services.bulk import dialect_name, driver_connection
 
 from .scope import ExportError, ExportScope
 
@@ -35,14 +38,34 @@ class ExportTable:
     title: str
 
 
-def _stream(stmt, names: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The statement's rows in frames of ``chunk_rows`` (server-side cursor where the driver has one)."""
-    result = db.session.execute(stmt.execution_options(yield_per=chunk_rows))
+def _driver_rows(stmt, chunk_rows: int) -> Iterator[list[tuple]]:
+    """The statement's rows as plain DB-API tuples, ``chunk_rows`` at a time, without per-row result
+    objects: PostgreSQL through a server-side (named) cursor, SQLite stepping through the result as it
+    is fetched."""
+    if dialect_name() == "postgresql":
+        compiled = stmt.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+        with driver_connection().cursor(name=f"vocapp_export_{uuid.uuid4().hex[:12]}") as cursor:
+            cursor.execute(str(compiled), compiled.params)
+            while rows := cursor.fetchmany(chunk_rows):
+                yield rows
+        return
+    result = db.session.connection().execute(stmt)
     try:
-        for part in result.partitions():
-            yield pd.DataFrame(part, columns=names)
+        while rows := result.cursor.fetchmany(chunk_rows):
+            yield rows
     finally:
         result.close()
+
+
+def _stream(stmt, names: list[str], chunk_rows: int, json_columns: tuple[str, ...] = ()) -> Iterator[pd.DataFrame]:
+    """The statement's rows in frames of ``chunk_rows``. ``json_columns`` are decoded when the driver
+    hands them over as text (SQLite); other columns are as the driver gives them (the shaping types
+    every column)."""
+    for rows in _driver_rows(stmt, chunk_rows):
+        frame = pd.DataFrame.from_records(rows, columns=names)
+        for name in json_columns:
+            frame[name] = frame[name].map(lambda v: json.loads(v) if isinstance(v, str) else v)
+        yield frame
 
 
 def _accounts(scope: ExportScope, chunk_rows: int) -> ExportTable:
@@ -61,7 +84,7 @@ def _accounts(scope: ExportScope, chunk_rows: int) -> ExportTable:
     scoring_id = run.scoring_run_id
 
     def chunks():
-        for raw in _stream(stmt, names, chunk_rows):
+        for raw in _stream(stmt, names, chunk_rows, ("details",)):
             yield shape_accounts(raw, variables, constructs, METRIC_COLUMNS, scoring_id, run.id)
 
     return ExportTable("accounts", variables, chunks, f"Accounts, placement run {run.id}")
@@ -117,7 +140,7 @@ def _responses(scope: ExportScope, chunk_rows: int) -> ExportTable:
     stmt = responses_statement(scope)
 
     def chunks():
-        for raw in _stream(stmt, names, chunk_rows):
+        for raw in _stream(stmt, names, chunk_rows, ("answers",)):
             yield shape_responses(raw, variables, options)
 
     return ExportTable("responses", variables, chunks, f"Responses, survey {scope.survey.slug}")
