@@ -18,6 +18,7 @@ BLUEPRINTS = [
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
     ("exports", "/exports"),
+    ("docs", "/docs"),
 ]
 
 
