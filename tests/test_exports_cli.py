@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import openpyxl
 import pandas as pd
@@ -13,7 +14,7 @@ from canvas_setup import load_generated_base
 from vocapp.core.exports import FORMATS
 from vocapp.core.surveys import entries_by_id, items_by_id, localise
 from vocapp.extensions import db
-from vocapp.models import Account, Contact
+from vocapp.models import Account, Contact, ContactScore, Response
 
 FORMULA = '=HYPERLINK("http://x","y")'
 
@@ -46,6 +47,9 @@ def placed(app, runner, tmp_path):
     account.name = FORMULA
     contact = db.session.query(Contact).filter(Contact.account_id == account.id).order_by(Contact.id).first()
     contact.first_name, contact.role = FORMULA, FORMULA
+    scored = (db.session.query(Contact).join(Response, Response.contact_id == Contact.id)
+              .join(ContactScore, ContactScore.response_id == Response.id).order_by(Contact.id).first())
+    scored.unsubscribed_at = datetime.now(timezone.utc)  # unsubscribed: still analysed, still exported
     db.session.commit()
     invoke(runner, "canvas", "place")
     return base
@@ -74,6 +78,9 @@ def test_every_export_opens_in_its_reader_with_types_and_neutralised_formulas(pl
     assert {"contact_topics_" + v for v in ("events", "training")} & set(responses.columns)
     topic_columns = [c for c in responses.columns if c.startswith("contact_topics_")]
     assert set(pd.concat([responses[c] for c in topic_columns]).dropna().unique()) <= {0, 1}
+    unsubscribed = contacts[contacts["email"] == db.session.query(Contact).filter(
+        Contact.unsubscribed_at.is_not(None)).one().email]
+    assert len(unsubscribed) >= 1 and unsubscribed["trust"].notna().any()
     names = set(accounts["account_name"])
     if fmt in ("csv", "xlsx"):
         assert "'" + FORMULA in names and FORMULA not in names
