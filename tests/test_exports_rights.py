@@ -193,3 +193,33 @@ def test_an_erased_person_is_never_imported_again(base, runner):
     output = invoke(runner, "responses", "import", str(base / "answers_again.csv"), "--survey", "b2b_relationship")
     assert "erased" in output
     assert db.session.query(Response).filter(Response.contact_id == contact.id).count() == 1
+
+
+def test_retention_runs_as_a_daily_periodic_job(app, runner):
+    from canvas_setup import DEFINITION
+    from vocapp.jobs import get_job, job_kind
+    from vocapp.models import Account, Job
+    from vocapp.services.surveys import load_definition_file
+
+    app.config.update(BROKER_URL=None, RETENTION_MONTHS=12)
+    assert job_kind("retention.apply").every == dt.timedelta(days=1)
+    version, _ = load_definition_file(DEFINITION)
+    account = Account(external_id="A1", name="Acme")
+    db.session.add(account)
+    db.session.flush()
+    contact = Contact(account_id=account.id, email="old@example.org", relationship="member")
+    db.session.add(contact)
+    db.session.flush()
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
+    response = Response(survey_version_id=version.id, contact_id=contact.id, status="complete", source="import",
+                        answers={"trust_1": 4, "comment": "from long ago"}, submitted_at=old)
+    db.session.add(response)
+    db.session.commit()
+    response_id = response.id
+    output = invoke(runner, "jobs", "run-due")
+    assert "(retention.apply): done" in output, output
+    job = db.session.scalars(select(Job).where(Job.kind == "retention.apply")).one()
+    assert get_job(job.id).result["n_responses"] == 1
+    db.session.expire_all()
+    kept = db.session.get(Response, response_id)
+    assert kept.contact_id is None and kept.answers == {"trust_1": 4}

@@ -15,8 +15,8 @@ from vocapp.errors import VocappError
 
 #: modules under vocapp.cli, each exposing ``commands``: the click commands or groups it adds.
 COMMAND_MODULES = [
-    "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas", "retention",
-    "export",
+    "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas",
+    "export", "jobs", "retention",
 ]
 
 

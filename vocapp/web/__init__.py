@@ -19,6 +19,7 @@ BLUEPRINTS = [
     ("canvas", "/canvas"),
     ("exports", "/exports"),
     ("docs", "/docs"),
+    ("jobs", "/jobs"),
 ]
 
 
