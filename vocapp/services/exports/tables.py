@@ -44,7 +44,11 @@ def _driver_rows(stmt, chunk_rows: int) -> Iterator[list[tuple]]:
     is fetched."""
     if dialect_name() == "postgresql":
         compiled = stmt.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
-        with driver_connection().cursor(name=f"vocapp_export_{uuid.uuid4().hex[:12]}") as cursor:
+        connection = driver_connection()
+        # plan the cursor for reading all of it, as a plain query is: PostgreSQL's default (plan for the
+        # first 10% fast) picks nested loops over freshly imported, not yet analysed tables
+        connection.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        with connection.cursor(name=f"vocapp_export_{uuid.uuid4().hex[:12]}") as cursor:
             cursor.execute(str(compiled), compiled.params)
             while rows := cursor.fetchmany(chunk_rows):
                 yield rows
