@@ -8,7 +8,6 @@ import click
 from flask.cli import AppGroup
 
 from vocapp.cli.import_output import echo_report
-from vocapp.services.imports import import_contacts
 
 group = AppGroup("contacts", help="Accounts and contacts: import; a person's data: export-person, erase.")
 
@@ -18,6 +17,8 @@ group = AppGroup("contacts", help="Accounts and contacts: import; a person's dat
 @click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
 def import_command(file: str, dry_run: bool) -> None:
     """Import accounts and contacts from a CSV or XLSX FILE (all or nothing)."""
+    from vocapp.services.imports import import_contacts
+
     echo_report(import_contacts(file, dry_run=dry_run))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from vocapp.core.exports import EXPORT_KINDS, FORMATS
+from vocapp.core.constants import EXPORT_FORMATS as FORMATS, EXPORT_KINDS
 
 group = AppGroup("export", help="Export scored results (CSV, Excel, SPSS, Parquet, JSON) and their codebook.")
 

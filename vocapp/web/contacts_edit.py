@@ -14,12 +14,16 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from typing import TYPE_CHECKING
+
+from vocapp.core.constants import RELATIONSHIPS
 from vocapp.errors import VocappError
-from vocapp.extensions import db
-from vocapp.models import RELATIONSHIPS, Contact
-from vocapp.services.contacts import set_unsubscribed, update_contact
+from vocapp.services.contacts import get_contact, set_unsubscribed, update_contact
 from vocapp.services.rights import erase_contact, person_record
 from vocapp.web.security import role_required
+
+if TYPE_CHECKING:
+    from vocapp.models import Contact
 
 
 class ContactForm(FlaskForm):
@@ -43,7 +47,7 @@ class EraseForm(FlaskForm):
 
 
 def _contact(contact_id: int) -> Contact:
-    found = db.session.get(Contact, contact_id)
+    found = get_contact(contact_id)
     if found is None or found.erased_at is not None:
         abort(404)
     return found
@@ -59,7 +63,6 @@ def edit(contact_id: int):
             changed = update_contact(contact, {name: form[name].data for name in ContactForm.__dict__
                                                if name in form and name != "csrf_token"}, current_user)
         except VocappError as exc:
-            db.session.rollback()
             flash(str(exc), "error")
         else:
             flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "success")

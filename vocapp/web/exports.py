@@ -7,24 +7,14 @@ import tempfile
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_login import current_user
-from sqlalchemy import select
 
-from vocapp.core.exports import EXPORT_KINDS, FORMATS, MEDIA_TYPES, STREAMED_FORMATS, iter_csv, iter_json, write_file
-from vocapp.core.exports import Variable, conform
-from vocapp.core.exports.report import REPORT_COLUMNS, report_rows
+from vocapp.core.constants import EXPORT_FORMATS, EXPORT_KINDS
 from vocapp.errors import VocappError
-from vocapp.extensions import db
-from vocapp.models import ScoringRun, Survey
-from vocapp.services.exports import export_table, resolve_scope
-from vocapp.services.exports.report import director_summary, results_report
-from vocapp.services.staff import record_action
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
 bp = Blueprint("exports", __name__)
 BLOCK = 64 * 1024
-REPORT_VARIABLES = [Variable(c, c, "float" if c in ("percent", "mean", "sd") else
-                             "integer" if c in ("n", "count") else "string") for c in REPORT_COLUMNS]
 
 
 def _choice() -> tuple[str | None, int | None]:
@@ -40,18 +30,15 @@ def _query() -> dict:
 @role_required("analyst")
 def index():
     """Pick a survey and scoring run; download each export in each format; open the reports."""
-    surveys = db.session.scalars(select(Survey).order_by(Survey.slug)).all()
-    runs = db.session.execute(select(ScoringRun.id, ScoringRun.created_at, Survey.slug)
-                              .join(Survey, Survey.id == ScoringRun.survey_id)
-                              .where(ScoringRun.status.in_(["ok", "warning"]))
-                              .order_by(ScoringRun.id.desc()).limit(50)).all()
+    from vocapp.services.exports import export_choices, resolve_scope
+    surveys, runs = export_choices()
     scope, problem = None, None
     try:
         scope = resolve_scope(*_choice())
     except VocappError as exc:
         problem = str(exc)
     return render_template("exports/index.html", surveys=surveys, runs=runs, scope=scope, problem=problem,
-                           kinds=EXPORT_KINDS, formats=FORMATS, query=_query())
+                           kinds=EXPORT_KINDS, formats=EXPORT_FORMATS, query=_query())
 
 
 def _file_blocks(path: str):
@@ -69,15 +56,15 @@ def _file_blocks(path: str):
 def download(kind: str, fmt: str):
     """One export as a file. CSV and JSON stream chunk by chunk as they are read; Excel, Parquet and
     SPSS are written to a temporary file first and streamed from it."""
+    from vocapp.core.exports import MEDIA_TYPES, STREAMED_FORMATS, iter_csv, iter_json, write_file
+    from vocapp.services.exports import export_table, record_download, resolve_scope
     try:
         scope = resolve_scope(*_choice())
         table = export_table(kind, scope)
     except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("exports.index", **_query()))
-    record_action(current_user, "export.download", "survey", scope.survey.id,
-                  {"kind": kind, "format": fmt, "scoring_run": scope.scoring_run.id if scope.scoring_run else None})
-    db.session.commit()
+    record_download(current_user, scope, kind, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{scope.stem(kind)}.{fmt}"'}
     if fmt in STREAMED_FORMATS:
         blocks = (iter_csv if fmt == "csv" else iter_json)(table.variables, table.chunks())
@@ -97,6 +84,7 @@ def download(kind: str, fmt: str):
 @role_required("analyst")
 def report():
     """The results report: every item's answers overall, by relationship and by zone (small groups hidden)."""
+    from vocapp.services.exports.report import results_report
     try:
         found = results_report(*_choice())
     except VocappError as exc:
@@ -109,13 +97,17 @@ def report():
 @role_required("analyst")
 def report_csv():
     """The results report as a long CSV table (free text left out; small groups suppressed)."""
+    from vocapp.core.exports import MEDIA_TYPES, Variable, conform, iter_csv
+    from vocapp.core.exports.report import REPORT_COLUMNS, report_rows
+    from vocapp.services.exports.report import results_report
     try:
         found = results_report(*_choice())
     except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("exports.index", **_query()))
-    frame = report_rows(found.items)
-    body = b"".join(iter_csv(REPORT_VARIABLES, [conform(frame, REPORT_VARIABLES)]))
+    variables = [Variable(c, c, "float" if c in ("percent", "mean", "sd") else
+                          "integer" if c in ("n", "count") else "string") for c in REPORT_COLUMNS]
+    body = b"".join(iter_csv(variables, [conform(report_rows(found.items), variables)]))
     return Response(body, mimetype=MEDIA_TYPES["csv"], headers={
         "Content-Disposition": f'attachment; filename="{found.scope.stem("report")}.csv"'})
 
@@ -124,6 +116,7 @@ def report_csv():
 @role_required("analyst")
 def summary():
     """The one-page director summary (printable)."""
+    from vocapp.services.exports.report import director_summary
     try:
         found = director_summary(*_choice())
     except VocappError as exc:

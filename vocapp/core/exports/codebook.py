@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from vocapp.core.constants import EXPORT_KINDS  # noqa: F401 (re-exported)
 from vocapp.core.surveys import NPS_RANGE, entries_by_id, iter_items, localise, option_values
 
 #: variable kinds: how a column is typed in every format
 KINDS = ("string", "integer", "float", "boolean", "datetime")
-EXPORT_KINDS = ("accounts", "contacts", "responses", "codebook")
 RELATIONSHIP_LABELS = {"member": "member", "customer": "customer", "both": "member and customer"}
 YES_NO = {0: "no", 1: "yes"}
 CHOSEN = {0: "not chosen", 1: "chosen"}

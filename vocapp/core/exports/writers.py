@@ -16,10 +16,12 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from vocapp.core.constants import EXPORT_FORMATS
+
 from .codebook import CODEBOOK_VARIABLES, Variable, codebook_rows
 from .safety import neutralise_series
 
-FORMATS = ("csv", "xlsx", "sav", "parquet", "json")
+FORMATS = EXPORT_FORMATS
 STREAMED_FORMATS = ("csv", "json")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

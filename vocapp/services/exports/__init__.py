@@ -6,7 +6,7 @@ from pathlib import Path
 
 from vocapp.core.exports import FORMATS, write_file
 
-from .scope import ExportError, ExportScope, resolve_scope
+from .scope import ExportError, ExportScope, export_choices, record_download, resolve_scope
 from .tables import CHUNK_ROWS, ExportTable, datasets, export_table
 
 
@@ -21,5 +21,5 @@ def write_export(kind: str, fmt: str, out: str | Path, survey: str | None = None
     return rows, table, scope
 
 
-__all__ = ["CHUNK_ROWS", "ExportError", "ExportScope", "ExportTable", "datasets", "export_table",
-           "resolve_scope", "write_export"]
+__all__ = ["CHUNK_ROWS", "ExportError", "ExportScope", "ExportTable", "datasets", "export_choices", "export_table",
+           "record_download", "resolve_scope", "write_export"]

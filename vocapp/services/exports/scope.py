@@ -88,3 +88,21 @@ def resolve_scope(survey_slug: str | None = None, run_id: int | None = None) -> 
     versions = list(db.session.scalars(select(SurveyVersion).where(SurveyVersion.survey_id == survey.id)
                                        .order_by(SurveyVersion.number.desc())))
     return ExportScope(survey, versions, [version_definition(v) for v in versions], run, _placement_for(run))
+
+
+def export_choices(limit: int = 50) -> tuple[list[Survey], list[tuple[int, object, str]]]:
+    """Every survey, and the latest usable scoring runs as (id, created_at, survey slug), for pickers."""
+    surveys = list(db.session.scalars(select(Survey).order_by(Survey.slug)))
+    runs = [tuple(row) for row in db.session.execute(
+        select(ScoringRun.id, ScoringRun.created_at, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
+        .where(ScoringRun.status.in_(USABLE_STATUSES)).order_by(ScoringRun.id.desc()).limit(limit)).all()]
+    return surveys, runs
+
+
+def record_download(staff, scope: ExportScope, kind: str, fmt: str) -> None:
+    """Audit an export download (kind, format, scoring run) and commit."""
+    from vocapp.services.staff import record_action
+
+    record_action(staff, "export.download", "survey", scope.survey.id,
+                  {"kind": kind, "format": fmt, "scoring_run": scope.scoring_run.id if scope.scoring_run else None})
+    db.session.commit()
