@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 SURVEY_ID = "bench_survey"
 CONSTRUCTS = ("trust", "appetite", "innovation")
+RELATIONSHIPS = ("member", "customer", "both")  # three groups, so the invariance check runs
 TARGETS = {10_000: 1.5, 100_000: 1.3}
 
 
@@ -94,7 +95,7 @@ def setup(url: str, n: int, items_per_construct: int) -> None:
             ids = range(start + 1, min(n, start + chunk) + 1)
             db.session.execute(insert(Contact), [
                 {"id": i, "account_id": 1 + i % n_accounts, "email": f"c{i}@example.org",
-                 "relationship": "member", "role": roles[i % 3]} for i in ids])
+                 "relationship": RELATIONSHIPS[(i // 3) % 3], "role": roles[i % 3]} for i in ids])
             durations = rng.uniform(120, 600, len(ids))
             db.session.execute(insert(Response), [
                 {"id": i, "survey_version_id": version.id, "contact_id": i, "source": "import",

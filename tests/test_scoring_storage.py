@@ -108,7 +108,7 @@ def test_scores_are_stored_one_row_per_response_and_account(app):
                          index=scores.index)
     accounts = pd.DataFrame({"account_id": [1, 2, 2], "construct": ["trust", "trust", "it's"],
                              "score": [56.0, 12.5, 40.25], "low": [40.0, 0.0, 30.0], "high": [72.0, 30.5, 50.5],
-                             "n_respondents": [2, 1, 1]})
+                             "n_respondents": [2, 1, 1], "observed": [58.5, 10.0, 45.0], "sd": [9.75, 11.0, 6.25]})
     store_scores(run.id, scores, flags, accounts, ["trust", "it's"])
     db.session.commit()
     stored = {r.response_id: r for r in db.session.scalars(select(ContactScore).where(ContactScore.run_id == run.id))}

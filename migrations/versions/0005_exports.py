@@ -1,7 +1,7 @@
 """Responses remember when they were anonymised (erasure or retention).
 
 Revision ID: 0005
-Revises: 0009
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import vocapp.models.base
 
 revision = '0005'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -73,11 +73,15 @@ class AccountScore(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
-    #: {construct: role-weighted mean 0-100 score}
+    #: {construct: empirical-Bayes (multilevel) estimate of the account's 0-100 score}
     scores: Mapped[dict[str, Any]]
-    #: {construct: lower bound of the 90% interval}
+    #: {construct: lower bound of the 90% posterior interval}
     low: Mapped[dict[str, Any]]
-    #: {construct: upper bound of the 90% interval}
+    #: {construct: upper bound of the 90% posterior interval}
     high: Mapped[dict[str, Any]]
     #: {construct: number of valid respondents behind the score}
     n_respondents: Mapped[dict[str, Any]]
+    #: {construct: observed role-weighted mean of the respondents' scores}; null for runs before 0007
+    observed: Mapped[dict[str, Any] | None]
+    #: {construct: posterior SD of the estimate}; null for runs before 0007
+    posterior_sd: Mapped[dict[str, Any] | None]

@@ -253,48 +253,58 @@ def store_contact_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame,
         f"VALUES (?, ?, {obj}, {obj}, ?, ?)", list(rows))
 
 
-ACCOUNT_JSON_COLUMNS = ("scores", "low", "high", "n_respondents")
+ACCOUNT_JSON_COLUMNS = ("scores", "low", "high", "observed", "posterior_sd", "n_respondents")
+ACCOUNT_FIELDS = ("score", "low", "high", "observed", "sd", "n_respondents")  # aggregate_accounts' columns
+_FLOAT_JSON = ACCOUNT_JSON_COLUMNS[:-1]
 
 
 def store_account_scores(run_id: int, accounts: pd.DataFrame, constructs: Sequence[str]) -> None:
-    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows."""
+    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows (observed
+    and sd stored as null where the rows lack them)."""
     if accounts.empty:
         return
-    wide = accounts.pivot(index="account_id", columns="construct",
-                          values=["score", "low", "high", "n_respondents"])
+    missing = {field: np.nan for field in ACCOUNT_FIELDS if field not in accounts.columns}
+    wide = accounts.assign(**missing).pivot(index="account_id", columns="construct", values=list(ACCOUNT_FIELDS))
     ids = wide.index.to_numpy(dtype=np.int64)
     matrices = {name: wide[field].reindex(columns=list(constructs)).to_numpy(dtype=float)
-                for name, field in zip(ACCOUNT_JSON_COLUMNS, ("score", "low", "high", "n_respondents"))}
+                for name, field in zip(ACCOUNT_JSON_COLUMNS, ACCOUNT_FIELDS)}
     counts = np.nan_to_num(matrices.pop("n_respondents"), nan=-1).astype(np.int64)
-    if dialect_name() == "postgresql":
-        names = {f"c{j}": c for j, c in enumerate(constructs)}
-        load = {"account_id": ids, **_columns("s", matrices["scores"]), **_columns("l", matrices["low"]),
-                **_columns("h", matrices["high"]), **_columns("n", counts)}
+    names = {f"c{j}": c for j, c in enumerate(constructs)}
+    columns = ", ".join(ACCOUNT_JSON_COLUMNS)
+    dialect = dialect_name()
+    if dialect == "postgresql":
+        load = {"account_id": ids, **_columns("n", counts)}
+        for j, name in enumerate(_FLOAT_JSON):
+            load.update(_columns(f"f{j}_", matrices[name]))
+        objects = ", ".join(_pg_json_object(f"f{j}_", constructs) for j in range(len(_FLOAT_JSON)))
         _pg_insert_select(load, (
-            "INSERT INTO account_scores (run_id, account_id, scores, low, high, n_respondents) "
-            f"SELECT %(run_id)s, account_id, {_pg_json_object('s', constructs)}, {_pg_json_object('l', constructs)}, "
-            f"{_pg_json_object('h', constructs)}, {_pg_json_object('n', constructs, '-1')} FROM scoring_load"),
+            f"INSERT INTO account_scores (run_id, account_id, {columns}) "
+            f"SELECT %(run_id)s, account_id, {objects}, {_pg_json_object('n', constructs, '-1')} FROM scoring_load"),
             {"run_id": run_id, **names})
         return
-    lists = [_nullable(matrices[name]) for name in ("scores", "low", "high")] + [_nullable(counts, missing=-1)]
+    lists = [_nullable(matrices[name]) for name in _FLOAT_JSON] + [_nullable(counts, missing=-1)]
     obj = _sqlite_json_object(constructs)
     rows = zip(repeat(run_id), ids.tolist(), *(column for part in lists for column in part))
     db.session.connection().exec_driver_sql(
-        "INSERT INTO account_scores (run_id, account_id, scores, low, high, n_respondents) "
-        f"VALUES (?, ?, {obj}, {obj}, {obj}, {obj})", list(rows))
+        f"INSERT INTO account_scores (run_id, account_id, {columns}) "
+        f"VALUES (?, ?, {', '.join([obj] * len(ACCOUNT_JSON_COLUMNS))})", list(rows))
 
 
 def account_scores_frame(run_id: int) -> pd.DataFrame:
-    """A run's account scores as long rows: account_id (accounts.id), construct, score, low, high,
-    n_respondents; constructs an account has no score on are left out."""
+    """A run's account scores as long rows: account_id (accounts.id), construct, score (estimate),
+    low, high, n_respondents, observed, sd; constructs an account has no score on are left out
+    (observed and sd are NaN for runs stored before they were kept)."""
     rows = db.session.execute(select(AccountScore.account_id, AccountScore.scores, AccountScore.low,
-                                     AccountScore.high, AccountScore.n_respondents)
+                                     AccountScore.high, AccountScore.n_respondents, AccountScore.observed,
+                                     AccountScore.posterior_sd)
                               .where(AccountScore.run_id == run_id).order_by(AccountScore.account_id)).all()
-    long = [(account, c, score, low[c], high[c], n[c])
-            for account, scores, low, high, n in rows for c, score in scores.items() if score is not None]
-    frame = pd.DataFrame(long, columns=["account_id", "construct", "score", "low", "high", "n_respondents"])
+    long = [(account, c, score, low[c], high[c], n[c], (observed or {}).get(c), (sd or {}).get(c))
+            for account, scores, low, high, n, observed, sd in rows for c, score in scores.items()
+            if score is not None]
+    frame = pd.DataFrame(long, columns=["account_id", "construct", "score", "low", "high", "n_respondents",
+                                        "observed", "sd"])
     return frame.astype({"account_id": "int64", "score": float, "low": float, "high": float,
-                         "n_respondents": "int64"})
+                         "n_respondents": "int64", "observed": float, "sd": float})
 
 
 def store_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame, accounts: pd.DataFrame,
