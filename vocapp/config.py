@@ -28,10 +28,13 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URL", "memory://",
                               "Where rate-limit counters live: memory:// (one process) or redis://... (shared by workers)"),
+    "RETENTION_MONTHS": ("RETENTION_MONTHS", None, "Anonymise responses older than this many months (unset: keep)"),
+    "REPORT_MIN_GROUP": ("REPORT_MIN_GROUP", "5", "Smallest group of respondents the results report shows"),
 }
 
 _BOOLEAN = {"SMTP_STARTTLS"}
-_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
+            "REPORT_MIN_GROUP"}
 
 
 class Config:
