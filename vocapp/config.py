@@ -21,6 +21,14 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "BASE_URL": ("BASE_URL", "http://127.0.0.1:5000", "Public URL used in e-mailed links"),
     "INVITATION_TTL_DAYS": ("INVITATION_TTL_DAYS", "60", "Days a respondent link stays valid"),
     "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
+    "ORGANISATION_NAME": ("ORGANISATION_NAME", "Your membership organisation",
+                          "Name of the organisation running the surveys, shown to respondents"),
+    "PRIVACY_CONTACT": ("PRIVACY_CONTACT", "", "E-mail address respondents may write to about their data "
+                        "(default: MAIL_FROM)"),
+    "RESPONDENT_RATE_LIMIT": ("RESPONDENT_RATE_LIMIT", "120 per minute",
+                              "Requests to survey links one client may make"),
+    "RESPONDENT_BAD_TOKEN_LIMIT": ("RESPONDENT_BAD_TOKEN_LIMIT", "20 per hour",
+                                   "Unknown, expired or revoked survey links one client may try"),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URL", "memory://",
                               "Where rate-limit counters live: memory:// (one process) or redis://... (shared by workers)"),
 }

@@ -17,6 +17,7 @@ BLUEPRINTS = [
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
+    ("respondent", "/s"),
 ]
 
 
@@ -33,7 +34,7 @@ def register_blueprints(app: Flask) -> None:
     def navigation() -> dict[str, object]:
         return {"has_endpoint": lambda name: name in app.view_functions}
 
-    for status in (400, 403, 404, 405, 410, 413, 500):
+    for status in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(status, _error_page(status))
 
 
