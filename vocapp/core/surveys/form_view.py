@@ -59,7 +59,9 @@ def _item_view(defn: dict, item: dict, answers: dict[str, Any], error: str | Non
     if kind == "likert":
         scale = entries_by_id(defn, "scales").get(item.get("scale"), {})
         labels = scale.get("labels") or {}
-        view["points"] = [_choice(view, point, localise(labels.get(point), lang, languages) or str(point),
+        # label keys are ints in a parsed file and strings once stored as JSON
+        view["points"] = [_choice(view, point, localise(labels.get(point, labels.get(str(point))), lang, languages)
+                                  or str(point),
                                   answer == point, item_id in answers)
                           for point in range(scale.get("min", 1), scale.get("max", 0) + 1)]
         if scale.get("not_applicable"):
