@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from respondent_setup import DEFAULT_ANSWERS, form_fields, make_link, page_form
+from vocapp.models import Contact
 from vocapp.models.base import utcnow
 from vocapp.services.respondent import campaign_progress
 
@@ -195,12 +196,17 @@ def test_skipping_ahead_to_finish_sends_the_contact_to_the_first_unanswered_requ
     assert link.response().status == "partial" and link.response().answers["nps"] == 5
 
 
-def test_unknown_expired_revoked_and_closed_links_get_the_same_polite_page(client):
+def test_unknown_expired_revoked_and_closed_links_get_the_same_polite_page(client, db):
     expired = make_link(expires_in=timedelta(seconds=-1))
     revoked = make_link(status="revoked")
     closed = make_link(campaign_status="closed")
+    erased = make_link()
+    contact = db.session.get(Contact, erased.invitation().contact_id)
+    contact.erased_at = utcnow()
+    db.session.commit()
     answers = []
-    for path in ("/s/not-a-real-token-at-all", "/s/" + "x" * 500, expired.path, revoked.path, closed.path):
+    for path in ("/s/not-a-real-token-at-all", "/s/" + "x" * 500, expired.path, revoked.path, closed.path,
+                 erased.path):
         response = client.get(path)
         answers.append((response.status_code, response.get_data(as_text=True),
                         response.headers["Referrer-Policy"], response.headers["Cache-Control"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from vocapp.core.surveys.model import pick_language
@@ -31,6 +31,19 @@ _BEFORE_STARTED = _BEFORE_OPENED + ("opened",)
 #: longest time one page visit may add to a page timing (a tab left open overnight is not a slow reader)
 MAX_PAGE_SECONDS = 3600.0
 _DEFINITIONS: dict[str, dict] = {}  # content hash -> definition; versions are immutable
+#: built once: every respondent request runs it
+_LOOK_UP = (
+    select(Invitation.id, Invitation.status, Invitation.expires_at, Invitation.contact_id,
+           Campaign.status.label("campaign_status"), Campaign.survey_version_id,
+           SurveyVersion.content_hash, Contact.language, Contact.erased_at,
+           Response.id.label("response_id"), Response.status.label("response_status"),
+           Response.answers, Response.page_timings, Response.last_page)
+    .join(Campaign, Campaign.id == Invitation.campaign_id)
+    .join(SurveyVersion, SurveyVersion.id == Campaign.survey_version_id)
+    .join(Contact, Contact.id == Invitation.contact_id)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .where(Invitation.token_hash == bindparam("token_hash"))
+)
 
 
 class AnswersNotSaved(VocappError):
@@ -69,18 +82,7 @@ def open_link(token: str) -> Respondent | None:
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = db.session.execute(
-        select(Invitation.id, Invitation.status, Invitation.expires_at, Invitation.contact_id,
-               Campaign.status.label("campaign_status"), Campaign.survey_version_id,
-               SurveyVersion.content_hash, Contact.language, Contact.erased_at,
-               Response.id.label("response_id"), Response.status.label("response_status"),
-               Response.answers, Response.page_timings, Response.last_page)
-        .join(Campaign, Campaign.id == Invitation.campaign_id)
-        .join(SurveyVersion, SurveyVersion.id == Campaign.survey_version_id)
-        .join(Contact, Contact.id == Invitation.contact_id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.token_hash == hash_token(token))
-    ).one_or_none()
+    row = db.session.execute(_LOOK_UP, {"token_hash": hash_token(token)}).one_or_none()
     if row is None or row.status == "revoked" or row.erased_at is not None:
         return None
     if row.status != "completed" and (row.expires_at <= utcnow() or row.campaign_status == "closed"):
@@ -127,6 +129,7 @@ def start(respondent: Respondent, first_page: str) -> None:
         _move_invitation(respondent, "started", _BEFORE_STARTED, started_at=now,
                          opened_at=func.coalesce(Invitation.opened_at, now))
         db.session.commit()
+        respondent.last_page = first_page
     except DBAPIError as exc:
         db.session.rollback()
         if db.session.scalar(select(Response.id).where(Response.invitation_id == respondent.invitation_id)) is None:

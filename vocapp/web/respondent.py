@@ -66,12 +66,13 @@ def start(token: str):
     respondent = service.open_link(token)
     if respondent is None:
         return _unavailable()
-    if not respondent.completed:
-        try:
-            service.start(respondent, _first_page(respondent))
-        except AnswersNotSaved:
-            return _welcome(respondent, token, retry=True), 503
-    return redirect(url_for(".welcome", token=token), 303)
+    if respondent.completed:
+        return redirect(url_for(".welcome", token=token), 303)
+    try:
+        service.start(respondent, _first_page(respondent))
+    except AnswersNotSaved:
+        return _welcome(respondent, token, retry=True), 503
+    return redirect(url_for(".page", token=token, page_id=_resume_page(respondent)), 303)
 
 
 @bp.route("/<token>/page/<page_id>", methods=["GET", "POST"])
