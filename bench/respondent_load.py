@@ -13,6 +13,7 @@ bare view, p95 < 250 ms.
 
     python bench/respondent_load.py [--flows 192] [--concurrency 64] [--max-seconds 120]
                                     [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                    [--worker-class sync] [--limiter-storage memory://]
 """
 from __future__ import annotations
 
@@ -264,6 +265,8 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120, help="start no new flow after this long")
     parser.add_argument("--server-url", default=DEFAULT_URL)
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class for both servers")
+    parser.add_argument("--limiter-storage", default="memory://",
+                        help="VOCAPP_RATELIMIT_STORAGE_URL for vocapp, e.g. redis://127.0.0.1:6379/0 (shared by the workers)")
     args = parser.parse_args()
 
     url = make_database(args.server_url)
@@ -271,10 +274,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as instance:
             app_tokens, bare_tokens, definition = set_up(url, args.flows, instance)
             env = {**os.environ, "VOCAPP_DATABASE_URL": url, "VOCAPP_SECRET_KEY": "bench", "VOCAPP_INSTANCE_PATH": instance,
+                   "VOCAPP_RATELIMIT_STORAGE_URL": args.limiter_storage,
                    "VOCAPP_RESPONDENT_RATE_LIMIT": "1000000 per minute"}  # every simulated respondent is 127.0.0.1
             extra = ["--worker-class", args.worker_class]
             print(f"{args.flows} respondents, {args.concurrency} at a time, gunicorn 2 {args.worker_class} workers, "
-                  f"PostgreSQL {make_url(url).host}")
+                  f"PostgreSQL {make_url(url).host}, rate-limit counters in {args.limiter_storage}")
 
             server = Server("wsgi:app", env, extra)
             try:

@@ -25,9 +25,11 @@ from vocapp.models.campaigns import INVITATION_STATUSES
 
 #: longest token accepted for a look-up (new_token() makes 43 characters)
 MAX_TOKEN_LENGTH = 128
-#: statuses from which opening the link moves the invitation to "opened" / starting to "started"
-_BEFORE_OPENED = ("pending", "sent", "bounced", "failed")
-_BEFORE_STARTED = _BEFORE_OPENED + ("opened",)
+#: an invitation moves forward only: to "opened" unless it is already at one of _FROM_OPENED, and so on
+#: (any earlier status, e.g. pending, queued, sent, failed or bounced, moves on: the link evidently arrived)
+_AT_OR_AFTER_COMPLETED = ("completed", "revoked")
+_AT_OR_AFTER_STARTED = ("started",) + _AT_OR_AFTER_COMPLETED
+_AT_OR_AFTER_OPENED = ("opened",) + _AT_OR_AFTER_STARTED
 #: longest time one page visit may add to a page timing (a tab left open overnight is not a slow reader)
 MAX_PAGE_SECONDS = 3600.0
 _DEFINITIONS: dict[str, dict] = {}  # content hash -> definition; versions are immutable
@@ -107,8 +109,8 @@ def _definition(version_id: int, content_hash: str) -> dict:
 
 def mark_opened(respondent: Respondent) -> None:
     """Record that the link was opened (first time only)."""
-    if respondent.invitation_status in _BEFORE_OPENED:
-        _move_invitation(respondent, "opened", _BEFORE_OPENED, opened_at=utcnow())
+    if respondent.invitation_status not in _AT_OR_AFTER_OPENED:
+        _move_invitation(respondent, "opened", _AT_OR_AFTER_OPENED, opened_at=utcnow())
         db.session.commit()
 
 
@@ -126,7 +128,7 @@ def start(respondent: Respondent, first_page: str) -> None:
                                 invitation_id=respondent.invitation_id, source="web", status="partial",
                                 answers={}, page_timings={}, last_page=first_page, started_at=now))
         db.session.flush()
-        _move_invitation(respondent, "started", _BEFORE_STARTED, started_at=now,
+        _move_invitation(respondent, "started", _AT_OR_AFTER_STARTED, started_at=now,
                          opened_at=func.coalesce(Invitation.opened_at, now))
         db.session.commit()
         respondent.last_page = first_page
@@ -170,7 +172,7 @@ def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetim
             .execution_options(synchronize_session=False))
         won = result.rowcount == 1
         if won and completed_at is not None:
-            _move_invitation(respondent, "completed", _BEFORE_STARTED + ("started",), completed_at=completed_at,
+            _move_invitation(respondent, "completed", _AT_OR_AFTER_COMPLETED, completed_at=completed_at,
                              started_at=func.coalesce(Invitation.started_at, completed_at),
                              opened_at=func.coalesce(Invitation.opened_at, completed_at))
         db.session.commit()
@@ -182,9 +184,9 @@ def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetim
     return won
 
 
-def _move_invitation(respondent: Respondent, status: str, from_statuses: tuple[str, ...], **stamps: Any) -> None:
+def _move_invitation(respondent: Respondent, status: str, not_from: tuple[str, ...], **stamps: Any) -> None:
     db.session.execute(
-        update(Invitation).where(Invitation.id == respondent.invitation_id, Invitation.status.in_(from_statuses))
+        update(Invitation).where(Invitation.id == respondent.invitation_id, Invitation.status.not_in(not_from))
         .values(status=status, **stamps).execution_options(synchronize_session=False))
     respondent.invitation_status = status
 
