@@ -88,3 +88,60 @@ def page_form(html: str, answers: dict[str, object], nav: str = "next") -> dict[
     for item_id, value in answers.items():
         data[f"answer-{item_id}"] = value
     return data
+
+
+#: one page with every item type (the default questionnaire has no number item), for validation and axe
+ALL_TYPES = """
+id: all_types
+title: Every kind of question
+description: One page with one question of each type.
+scales:
+  - id: agree3
+    min: 1
+    max: 3
+    labels: {1: Disagree, 2: Neutral, 3: Agree}
+    not_applicable: Not applicable
+constructs:
+  - id: views
+    label: Views
+pages:
+  - id: everything
+    title: Everything
+    items:
+      - id: staff
+        type: number
+        text: How many people work at your organisation?
+        min: 1
+        max: 100000
+        required: true
+      - id: agree
+        type: likert
+        scale: agree3
+        construct: views
+        text: We are easy to work with.
+      - id: score
+        type: nps
+        text: How likely are you to recommend us?
+      - id: sector
+        type: single_choice
+        text: Which sector are you in?
+        options: [{value: public, label: Public}, {value: private, label: Private}]
+      - id: channels
+        type: multi_choice
+        text: How do you hear from us?
+        options: [{value: email, label: E-mail}, {value: post, label: Post}, {value: events, label: Events}]
+      - id: notes
+        type: text
+        text: Anything else?
+"""
+
+
+def make_all_types_link() -> Link:
+    """A link to the one-page survey with every item type."""
+    from vocapp.services.surveys import get_version, load_definition_text
+
+    load_definition_text(ALL_TYPES, "all_types.yaml")
+    campaign = Campaign(survey_version_id=get_version("all_types").id, name="All types", status="open")
+    db.session.add(campaign)
+    db.session.commit()
+    return make_link(campaign=campaign)

@@ -189,3 +189,29 @@ def test_the_default_questionnaire_with_the_keyboard_alone_at_200_percent_zoom(o
                 "contact_topics": ["events", "research"], "innovation_6": None, "nps": 5,
                 "comment": "Keep going."}
     assert {key: response.answers.get(key) for key in expected} == expected
+
+
+@pytest.mark.parametrize("run", ["phone", "desktop"])
+def test_every_item_type_and_its_errors_pass_axe(run, open_tab, live_server, axe_path, artifacts_dir) -> None:
+    from respondent_setup import make_all_types_link
+
+    link = make_all_types_link()
+    page = open_tab(run)
+    check = Checker(page, axe_path, f"{run}-all-types", artifacts_dir)
+    page.goto(live_server + link.path)
+    page.get_by_role("button", name="Start the survey").click()
+    check("page")
+    page.get_by_label("How many people work at your organisation?").fill("0")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please enter a number between 1 and 100000.")
+    check("errors")
+    page.get_by_role("alert").get_by_role("link").click()  # the summary link takes the focus to the field
+    expect(page.get_by_label("How many people work at your organisation?")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("250")
+    page.get_by_role("group", name="We are easy to work with.").get_by_label("Not applicable").check()
+    page.get_by_role("group", name="How likely are you to recommend us?").get_by_label("9", exact=True).check()
+    page.get_by_label("Events").check()
+    page.get_by_role("button", name="Finish").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert link.response().answers == {"staff": 250, "agree": None, "score": 9, "channels": ["events"]}

@@ -333,3 +333,24 @@ def test_campaign_progress_counts_invitations_by_status(client):
     assert (progress.total, progress.opened, progress.started, progress.completed) == (4, 3, 2, 1)
     assert waiting.invitation().status == "sent"
     assert utcnow() >= done.invitation().completed_at
+
+
+def test_numbers_are_checked_against_their_range_and_stored_as_numbers(client):
+    from respondent_setup import make_all_types_link
+
+    link = make_all_types_link()
+    html = _start(client, link).get_data(as_text=True)
+    assert 'inputmode="decimal"' in html and 'aria-required="true"' in html
+    for typed, message in (("0", "Please enter a number between 1 and 100000."),
+                           ("lots", "Please enter a number, for example 250 or 12.5.")):
+        page = client.post(f"{link.path}/page/everything", data=page_form(html, {"staff": typed, "sector": "public"}))
+        shown = page.get_data(as_text=True)
+        assert message in shown and f'value="{typed}"' in shown  # what was typed is shown again
+        assert 'aria-describedby="item-staff-error"' in shown and 'href="#item-staff-input"' in shown
+        html = shown
+    done = client.post(f"{link.path}/page/everything",
+                       data=page_form(html, {"staff": "1,250", "agree": "na", "score": "10", "sector": "private",
+                                             "channels": ["post", "email"], "notes": "Fine."}))
+    assert done.headers["Location"].endswith("/thanks")
+    assert link.response().answers == {"staff": 1250, "agree": None, "score": 10, "sector": "private",
+                                       "channels": ["email", "post"], "notes": "Fine."}
