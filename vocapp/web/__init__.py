@@ -17,6 +17,7 @@ BLUEPRINTS = [
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
+    ("docs", "/docs"),
     ("respondent", "/s"),
 ]
 
