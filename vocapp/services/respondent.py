@@ -81,10 +81,14 @@ def open_link(token: str) -> Respondent | None:
     """The invitation behind ``token``, or None when it is unknown, revoked, expired or closed.
 
     One query: the invitation, its campaign, contact and survey version, and its response if any.
+    A link of a completed invitation stays usable (it says "already answered") after it expires.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = db.session.execute(_LOOK_UP, {"token_hash": hash_token(token)}).one_or_none()
+    # outside a transaction: a page view is then one round trip (no BEGIN, no ROLLBACK); every write
+    # that follows is guarded by its own WHERE, so it never relies on this read staying true
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_LOOK_UP, {"token_hash": hash_token(token)}).one_or_none()
     if row is None or row.status == "revoked" or row.erased_at is not None:
         return None
     if row.status != "completed" and (row.expires_at <= utcnow() or row.campaign_status == "closed"):
