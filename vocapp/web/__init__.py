@@ -18,6 +18,7 @@ BLUEPRINTS = [
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
     ("docs", "/docs"),
+    ("jobs", "/jobs"),
     ("respondent", "/s"),
 ]
 
