@@ -47,9 +47,10 @@ def test_answers_are_read_as_numbers_and_odd_values_become_missing(app):
                 {"id": 2, "account_id": 2, "email": "b@x.org", "relationship": "customer", "role": None},
                 None]
     version = seed([
-        {"q1": 3, "q2": "4", "q3": "strongly, really", "q4": True, "q5": [2], "q6": None,
+        {"q1": 3, "q2": "4", "q3": "strongly, really", "q4": True, "q5": [2, 3], "q6": None,
          "decision_role": "influencer"},
-        {"q1": 5, "q2": 1.5, "q3": {"x": 1}, "q4": 'say "no"', "q5": "", "q7": 2},
+        {"q1": 5, "q2": 1.5, "q3": {"x": 1, "y": [2, "a,b"]}, "q4": 'say "no"', "q5": "", "q6": "back\\",
+         "q7": 2},
         {},
     ], contacts)
     answers, meta = load_responses([version], ITEMS)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
+from vocapp.cli import no_pages
 from vocapp.cli.progress import TerminalProgress
 from vocapp.core.constants import FACTOR_METHODS
 
@@ -62,6 +63,7 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
     return lines
 
 
+@no_pages
 @click.command("score")
 @click.option("--survey", "survey_id", required=True, help="Survey id (the definition's id).")
 @click.option("--refit", is_flag=True, help="Fit a new model instead of applying the stored one.")

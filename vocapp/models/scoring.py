@@ -25,6 +25,9 @@ class ScoringRun(Base):
     #: everything needed to score new responses identically (JSON; see docs/scoring.md)
     model: Mapped[dict[str, Any]] = mapped_column(default=dict)
     diagnostics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: the figures the run page and its charts show about the scores, stored at scoring time
+    #: (``vocapp.core.scoring.summary``); null for runs stored before summaries were kept
+    summary: Mapped[dict[str, Any] | None]
     refit: Mapped[bool] = mapped_column(default=True)
     #: the run whose frozen model this run applied, or, for a refit, the run it replaces
     based_on_run_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_runs.id", ondelete="SET NULL"))

@@ -13,13 +13,13 @@ from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError,
                                  build_item_key, common_item_key, score_responses)
 from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.core.contacts import latest_per_contact
+from vocapp.core.scoring.summary import score_summary
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
 from vocapp.services.locks import ATTEMPTS, hold_lock
 from vocapp.services.progress import Progress, no_progress
 from vocapp.services.scoring_data import load_responses, store_scores
-from vocapp.services.surveys import version_definition
 
 DEFAULT_METHOD = "minres"
 DEFAULT_ROTATION = "oblimin"
@@ -124,7 +124,7 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     if applying and (method or rotation):
         raise ScoringError("--method and --rotation choose how a new model is fitted; add --refit to use them")
     try:
-        key = common_item_key([build_item_key(version_definition(v)) for v in versions])
+        key = common_item_key([build_item_key(v.definition) for v in versions])
         if applying:
             stored_key = FrozenModel.from_dict(previous.model).key
             dropped = [i for i in stored_key.items if i not in key.construct]
@@ -155,6 +155,8 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     mark = time.perf_counter()
     constructs = key.constructs
     accounts = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    fitted = ~outcome.flags["excluded"].reindex(outcome.scores.index).fillna(True).to_numpy(dtype=bool)
+    summary = score_summary(outcome.scores.loc[fitted, constructs], meta["relationship"], constructs)
     timings["score"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -178,7 +180,7 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     parameters["role_weights"] = role_weights
     run = ScoringRun(
         survey_id=survey.id, method=run_method, rotation=run_rotation, parameters=json_safe(parameters),
-        model=json_safe(model), diagnostics=json_safe(diagnostics), refit=not applying,
+        model=json_safe(model), diagnostics=json_safe(diagnostics), summary=summary, refit=not applying,
         based_on_run_id=previous.id if previous is not None else None,
         n_responses=int(len(answers)), n_flagged=int(outcome.flags["excluded"].sum()),
         status="warning" if outcome.warnings else "ok",
