@@ -20,6 +20,7 @@ BLUEPRINTS = [
     ("exports", "/exports"),
     ("docs", "/docs"),
     ("jobs", "/jobs"),
+    ("respondent", "/s"),
 ]
 
 
@@ -36,7 +37,7 @@ def register_blueprints(app: Flask) -> None:
     def navigation() -> dict[str, object]:
         return {"has_endpoint": lambda name: name in app.view_functions}
 
-    for status in (400, 403, 404, 405, 410, 413, 500):
+    for status in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(status, _error_page(status))
 
 

@@ -151,6 +151,22 @@ def _plain(number: float | int | None) -> str:
     return f"{number:g}" if isinstance(number, float) else str(number)
 
 
+def prune_hidden(defn: dict, answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` without those to items that are hidden (or unknown) given ``answers`` themselves."""
+    visible = visible_item_ids(defn, answers)
+    return {item_id: value for item_id, value in answers.items() if item_id in visible}
+
+
+def missing_required(defn: dict, answers: dict[str, Any]) -> dict[str, int]:
+    """Required items that are shown but unanswered, as ``{item_id: page_index}`` in questionnaire order.
+
+    "Not applicable" (stored as ``None``) counts as an answer.
+    """
+    visible = visible_item_ids(defn, answers)
+    return {ref.item["id"]: ref.page_index for ref in iter_items(defn)
+            if ref.item.get("required") and ref.item["id"] in visible and ref.item["id"] not in answers}
+
+
 def next_page_index(defn: dict, current: int, answers: dict[str, Any], step: int) -> int | None:
     """Index of the next page (``step`` 1) or previous page (``step`` -1) with a visible item, or None."""
     visible = visible_item_ids(defn, answers)

@@ -1,4 +1,4 @@
-"""Plain, localised view data for rendering a page of a questionnaire (templates/survey/_form.html).
+"""Plain, localised view data for rendering a page of a questionnaire (templates/surveys/_form.html).
 
 Templates receive only strings, numbers and booleans from here, so the one set of Jinja macros
 can render any definition; all text is escaped by Jinja's autoescaping.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .answers import NOT_APPLICABLE, condition_met, field_name, visible_item_ids
+from .answers import NOT_APPLICABLE, condition_met, field_name, next_page_index, visible_item_ids
 from .model import NPS_RANGE, declared_languages, entries_by_id, items_by_id, localise
 
 _OPERATOR_WORDS = {"==": "exactly", "!=": "anything other than", ">": "more than", ">=": "at least",
@@ -40,6 +40,8 @@ def page_view(defn: dict, page_index: int, answers: dict[str, Any] | None = None
         "id": page["id"], "index": page_index, "number": page_index + 1, "count": len(defn["pages"]),
         "title": localise(page.get("title"), lang, languages), "intro": localise(page.get("intro"), lang, languages),
         "items": items, "language": lang,
+        "is_first": next_page_index(defn, page_index, answers, -1) is None,
+        "is_last": next_page_index(defn, page_index, answers, 1) is None,
     }
 
 
@@ -57,7 +59,9 @@ def _item_view(defn: dict, item: dict, answers: dict[str, Any], error: str | Non
     if kind == "likert":
         scale = entries_by_id(defn, "scales").get(item.get("scale"), {})
         labels = scale.get("labels") or {}
-        view["points"] = [_choice(view, point, localise(labels.get(point), lang, languages) or str(point),
+        # label keys are ints in a parsed file and strings once stored as JSON
+        view["points"] = [_choice(view, point, localise(labels.get(point, labels.get(str(point))), lang, languages)
+                                  or str(point),
                                   answer == point, item_id in answers)
                           for point in range(scale.get("min", 1), scale.get("max", 0) + 1)]
         if scale.get("not_applicable"):
@@ -71,6 +75,9 @@ def _item_view(defn: dict, item: dict, answers: dict[str, Any], error: str | Non
         chosen = answer if isinstance(answer, list) else [answer]
         view["options"] = [_choice(view, option["value"], localise(option.get("label"), lang, languages),
                                    option["value"] in chosen, True) for option in item.get("options", [])]
+    choices = view["points"] or view["options"]
+    #: where the error summary's link puts the focus: the first radio/checkbox, or the text box
+    view["focus_id"] = choices[0]["id"] if choices else f"{view['dom_id']}-input"
     if same_page_condition:
         condition = item["show_if"]
         view["show_if"] = {"field": field_name(condition["item"]), "in": condition.get("in"),

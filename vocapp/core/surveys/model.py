@@ -5,6 +5,7 @@ validation can use them before the structure is known to be valid.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -15,6 +16,8 @@ CHOICE_TYPES = frozenset({"single_choice", "multi_choice"})
 NUMERIC_TYPES = frozenset({"likert", "nps", "number"})
 NPS_RANGE = (0, 10)
 DEFAULT_LANGUAGES = ("en",)
+#: rough seconds a respondent spends on an item of each type (reading included), for the time estimate
+SECONDS_PER_ITEM = {"likert": 12, "nps": 12, "single_choice": 15, "multi_choice": 20, "number": 20, "text": 60}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,30 @@ def declared_languages(defn: Any) -> list[str]:
     if isinstance(languages, list) and languages and all(isinstance(code, str) for code in languages):
         return list(languages)
     return list(DEFAULT_LANGUAGES)
+
+
+def pick_language(defn: Any, preferred: str | None) -> str:
+    """The survey language for a respondent who prefers ``preferred`` (e.g. a contact's ``cy`` or ``en-GB``).
+
+    An exact match wins, then a match of the primary subtag (``en-GB`` -> ``en``); otherwise the
+    survey's default language.
+    """
+    languages = declared_languages(defn)
+    wanted = (preferred or "").strip().lower()
+    if wanted:
+        for code in languages:
+            if code.lower() == wanted:
+                return code
+        for code in languages:
+            if code.lower().split("-")[0] == wanted.split("-")[0]:
+                return code
+    return languages[0]
+
+
+def estimated_minutes(defn: Any) -> int:
+    """Whole minutes a respondent needs for every item, from SECONDS_PER_ITEM (at least 1)."""
+    seconds = sum(SECONDS_PER_ITEM.get(ref.item.get("type"), 20) for ref in iter_items(defn))
+    return max(1, math.ceil(seconds / 60))
 
 
 def localise(text: Any, language: str | None = None, fallbacks: list[str] | tuple[str, ...] = ()) -> str:
