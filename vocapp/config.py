@@ -16,6 +16,21 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "SMTP_USERNAME": ("SMTP_USERNAME", "", "SMTP login (empty: no authentication)"),
     "SMTP_PASSWORD": ("SMTP_PASSWORD", "", "SMTP password"),
     "SMTP_STARTTLS": ("SMTP_STARTTLS", "false", "Use STARTTLS"),
+    "SMTP_SSL": ("SMTP_SSL", "false", "Use implicit TLS (SMTPS, usually port 465) instead of STARTTLS"),
+    "SMTP_TIMEOUT": ("SMTP_TIMEOUT", "30", "Seconds to wait for the SMTP server"),
+    "MAIL_OUTBOX": ("MAIL_OUTBOX", None, "Folder: write e-mails there as .eml files instead of sending (demo, testing)"),
+    "MAIL_UNSUBSCRIBE_MAILTO": ("MAIL_UNSUBSCRIBE_MAILTO", None,
+                                "Address in the List-Unsubscribe mailto: link (default: MAIL_FROM)"),
+    "DKIM_KEY_FILE": ("DKIM_KEY_FILE", None, "PEM private key: sign e-mails with DKIM (with selector and domain)"),
+    "DKIM_SELECTOR": ("DKIM_SELECTOR", None, "DKIM selector (the DNS name <selector>._domainkey.<domain>)"),
+    "DKIM_DOMAIN": ("DKIM_DOMAIN", None, "DKIM signing domain (d=)"),
+    "SEND_RATE_PER_MINUTE": ("SEND_RATE_PER_MINUTE", "600", "Throttle: at most this many e-mails a minute (0: no limit)"),
+    "SEND_BATCH_SIZE": ("SEND_BATCH_SIZE", "200", "E-mails sent over one SMTP connection before it is renewed"),
+    "SEND_RETRIES": ("SEND_RETRIES", "4", "Attempts per e-mail on temporary SMTP errors (4xx, dropped connection)"),
+    "SEND_RETRY_SECONDS": ("SEND_RETRY_SECONDS", "2", "First back-off on a temporary SMTP error (doubles each retry)"),
+    "CONTACT_MAX_EMAILS": ("CONTACT_MAX_EMAILS", "3", "Frequency rule: at most this many survey e-mails per contact..."),
+    "CONTACT_WINDOW_DAYS": ("CONTACT_WINDOW_DAYS", "90", "...within this many days, across all campaigns"),
+    "UNSUBSCRIBE_TTL_DAYS": ("UNSUBSCRIBE_TTL_DAYS", "365", "Days an e-mailed unsubscribe link keeps working"),
     "MAIL_FROM": ("MAIL_FROM", "surveys@vocapp.invalid", "Sender address of invitations"),
     "BROKER_URL": ("BROKER_URL", "redis://127.0.0.1:6379/0", "Redis URL for background jobs"),
     "BASE_URL": ("BASE_URL", "http://127.0.0.1:5000", "Public URL used in e-mailed links"),
@@ -25,8 +40,10 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
                               "Where rate-limit counters live: memory:// (one process) or redis://... (shared by workers)"),
 }
 
-_BOOLEAN = {"SMTP_STARTTLS"}
-_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB"}
+_BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE",
+            "SEND_BATCH_SIZE", "SEND_RETRIES", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
+_FLOAT = {"SEND_RETRY_SECONDS"}
 
 
 class Config:
@@ -50,6 +67,11 @@ class Config:
                 continue
             if key in _BOOLEAN:
                 values[key] = str(raw).strip().lower() in {"1", "true", "yes", "on"}
+            elif key in _FLOAT:
+                try:
+                    values[key] = float(raw)
+                except ValueError as exc:
+                    raise ValueError(f"{ENV_PREFIX}{suffix} must be a number, got {raw!r}") from exc
             elif key in _INTEGER:
                 try:
                     values[key] = int(raw)

@@ -1,7 +1,7 @@
 """vocapp's data model: one module per area, all imported here so Alembic sees every table."""
 from vocapp.models.accounts import RELATIONSHIPS, Account, Contact
 from vocapp.models.base import Base, utcnow
-from vocapp.models.campaigns import Campaign, Invitation
+from vocapp.models.campaigns import Campaign, Delivery, Invitation, InvitationToken
 from vocapp.models.canvas import Placement, PlacementRun
 from vocapp.models.imports import ImportRun
 from vocapp.models.responses import Response
@@ -12,6 +12,6 @@ from vocapp.models.transactions import Transaction
 
 __all__ = [
     "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
-    "Contact", "ContactScore", "ImportRun", "Invitation", "Placement", "PlacementRun", "Response",
+    "Contact", "ContactScore", "Delivery", "ImportRun", "Invitation", "InvitationToken", "Placement", "PlacementRun", "Response",
     "ScoringRun", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
 ]
