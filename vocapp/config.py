@@ -28,6 +28,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "SEND_BATCH_SIZE": ("SEND_BATCH_SIZE", "200", "E-mails sent over one SMTP connection before it is renewed"),
     "SEND_RETRIES": ("SEND_RETRIES", "4", "Attempts per e-mail on temporary SMTP errors (4xx, dropped connection)"),
     "SEND_RETRY_SECONDS": ("SEND_RETRY_SECONDS", "2", "First back-off on a temporary SMTP error (doubles each retry)"),
+    "SEND_CLAIM_SECONDS": ("SEND_CLAIM_SECONDS", "60",
+                           "A sender silent this long is presumed dead; another run may take the campaign over"),
     "CONTACT_MAX_EMAILS": ("CONTACT_MAX_EMAILS", "3", "Frequency rule: at most this many survey e-mails per contact..."),
     "CONTACT_WINDOW_DAYS": ("CONTACT_WINDOW_DAYS", "90", "...within this many days, across all campaigns"),
     "UNSUBSCRIBE_TTL_DAYS": ("UNSUBSCRIBE_TTL_DAYS", "365", "Days an e-mailed unsubscribe link keeps working"),
@@ -42,7 +44,7 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
 
 _BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL"}
 _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE",
-            "SEND_BATCH_SIZE", "SEND_RETRIES", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
+            "SEND_BATCH_SIZE", "SEND_RETRIES", "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
 _FLOAT = {"SEND_RETRY_SECONDS"}
 
 

@@ -69,6 +69,8 @@ def upgrade():
         batch_op.add_column(sa.Column('leave_alone_reason', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('sent_at', vocapp.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('closed_at', vocapp.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('sender', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('sender_seen_at', vocapp.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('close_result', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True))
         batch_op.drop_constraint(op.f('ck_campaigns_campaign_status'), type_='check')
         batch_op.alter_column('status', existing_type=sa.VARCHAR(length=7), type_=sa.VARCHAR(length=9),
@@ -113,6 +115,8 @@ def downgrade():
                               existing_nullable=False)
         batch_op.create_check_constraint('campaign_status', sa.column('status').in_(OLD_CAMPAIGN_STATUSES))
         batch_op.drop_column('close_result')
+        batch_op.drop_column('sender_seen_at')
+        batch_op.drop_column('sender')
         batch_op.drop_column('closed_at')
         batch_op.drop_column('sent_at')
         batch_op.drop_column('leave_alone_reason')

@@ -48,6 +48,9 @@ class Campaign(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: the worker sending or reminding now (a random id) and its latest heartbeat: one sender at a time
+    sender: Mapped[str | None] = mapped_column(String(40))
+    sender_seen_at: Mapped[datetime | None]
     #: what closing did: scoring_run_id, placement_run_id, previous_placement_run_id, moved (or error)
     close_result: Mapped[dict[str, Any] | None]
 
