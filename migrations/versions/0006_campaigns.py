@@ -1,7 +1,7 @@
 """campaigns: audiences, e-mail steps (deliveries), links (invitation_tokens), contact suppression
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0011
 Create Date: 2026-12-01 21:07:55.741826
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0001'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
