@@ -17,6 +17,8 @@ BLUEPRINTS = [
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
+    ("campaigns", "/campaigns"),
+    ("unsubscribe", "/u"),
 ]
 
 

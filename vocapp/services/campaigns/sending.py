@@ -128,6 +128,40 @@ def _targets(campaign: Campaign, kind: str, now: dt.datetime) -> pd.DataFrame:
     return frame[~key.isin(done["invitation_id"].astype(str) + ":" + done["step"].astype(str))]
 
 
+def message_values(campaign: Campaign, definition: dict, row: dict, language: str) -> dict[str, str]:
+    """The placeholders of one contact's e-mail: names, organisation, survey title, closing date."""
+    name = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
+    closes = campaign.closes_at
+    closing = "" if closes is None else (closes.strftime("%d %B %Y").lstrip("0") if language.startswith("en")
+                                          else closes.date().isoformat())
+    return {"first_name": row["first_name"] or "", "last_name": row["last_name"] or "",
+            "name": row["first_name"] or name or row["organisation"], "organisation": row["organisation"],
+            "survey_title": localise(definition.get("title"), language), "closing_date": closing}
+
+
+def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, str, str]:
+    """(subject, text part, HTML part) of the campaign's invitation or reminder as its first contact
+    (or a made-up one) would get it; the links are placeholders that lead nowhere."""
+    from email import message_from_bytes, policy as email_policy
+
+    campaign = get_campaign(campaign_id)
+    version = db.session.get(SurveyVersion, campaign.survey_version_id)
+    audience = reach(version, campaign.audience, not campaign.exclude_leave_alone).included
+    row = (audience.iloc[0].to_dict() if len(audience) else
+           {"first_name": "Alex", "last_name": "Example", "organisation": "Example Ltd", "email": "alex@example.org",
+            "language": None})
+    language = choose_language(row.get("language"), declared_languages(version.definition))
+    subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
+    body = campaign.email_body if kind == "invitation" else campaign.reminder_body
+    base = current_app.config["BASE_URL"].rstrip("/")
+    rendered = render_message(kind, message_values(campaign, version.definition, row, language), language, subject,
+                              body, f"{base}/s/preview", f"{base}/u/preview", "preview", row["email"],
+                              {**current_app.config, "DKIM_KEY_FILE": None})
+    message = message_from_bytes(rendered.data, policy=email_policy.default)
+    return (str(message["Subject"]), message.get_body(("plain",)).get_content(),
+            message.get_body(("html",)).get_content())
+
+
 class _Run:
     """One send or remind run: renders, records intents and outcomes, talks to the transport."""
 
@@ -146,22 +180,13 @@ class _Run:
         self.subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
         self.body = campaign.email_body if kind == "invitation" else campaign.reminder_body
 
-    def _values(self, row: dict, language: str) -> dict[str, str]:
-        name = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
-        closes = self.campaign.closes_at
-        return {"first_name": row["first_name"] or "", "last_name": row["last_name"] or "",
-                "name": row["first_name"] or name or row["organisation"], "organisation": row["organisation"],
-                "survey_title": localise(self.definition.get("title"), language),
-                "closing_date": closes.strftime("%d %B %Y").lstrip("0") if closes and language.startswith("en")
-                else (closes.date().isoformat() if closes else "")}
-
     def _intent(self, row: dict) -> tuple[Any, int]:
         """Render the message and record the intent (committed together with the previous outcome)."""
         invitation_id, step, now = int(row["invitation_id"]), int(row["step"]), utcnow()
         language = row["language"] or "en"
         survey_token, survey_hash = new_token()
         unsub_token, unsub_hash = new_token()
-        message = render_message(self.kind, self._values(row, language), language, self.subject, self.body,
+        message = render_message(self.kind, message_values(self.campaign, self.definition, row, language), language, self.subject, self.body,
                                  f"{self.base_url}/s/{survey_token}", f"{self.base_url}/u/{unsub_token}",
                                  unsub_token, row["email"], self.config)
         held = db.session.execute(update(Delivery).where(
