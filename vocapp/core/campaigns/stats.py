@@ -23,7 +23,7 @@ def progress_counts(invitations: pd.DataFrame) -> dict[str, int]:
 
 def response_rates(invitations: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per value of ``by``: e-mailed invitations, completed ones and the rate (completed / e-mailed)."""
-    frame = invitations.assign(group=invitations[by].fillna("(none)").astype(str),
+    frame = invitations.assign(group=invitations[by].astype(object).where(invitations[by].notna(), "(none)").astype(str),
                                emailed=invitations["status"].isin(EMAILED),
                                completed=invitations["status"] == "completed")
     table = frame.groupby("group", sort=True)[["emailed", "completed"]].sum().astype(int)

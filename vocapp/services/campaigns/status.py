@@ -29,9 +29,9 @@ def invitations_frame(campaign_id: int) -> pd.DataFrame:
 
 def survey_of(campaign: Campaign) -> tuple[str, int, str]:
     """(survey slug, version number, title) of the campaign's pinned version."""
-    return db.session.execute(select(Survey.slug, SurveyVersion.number, Survey.title)
+    return tuple(db.session.execute(select(Survey.slug, SurveyVersion.number, Survey.title)
                               .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
-                              .where(SurveyVersion.id == campaign.survey_version_id)).one()._tuple()
+                              .where(SurveyVersion.id == campaign.survey_version_id)).one())
 
 
 def campaign_status(campaign_id: int) -> dict:
