@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from vocapp.core.campaigns.audience import REASON_LABELS
 from vocapp.errors import VocappError
@@ -27,8 +28,8 @@ def _campaign(campaign_id: int):
 
 def _create_form() -> CreateCampaignForm:
     form = CreateCampaignForm()
-    form.survey.choices = [(s.slug, f"{s.slug}: {s.title}") for s in list_surveys() if s.versions]
-    form.zone.choices = [(z.name, z.name) for z in current_definition().zones]
+    form.survey.choices = [SelectChoice(s.slug, f"{s.slug}: {s.title}") for s in list_surveys() if s.versions]
+    form.zone.choices = [SelectChoice(z.name, z.name) for z in current_definition().zones]
     return form
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from vocapp.core.campaigns.messages import PLACEHOLDERS
@@ -17,7 +18,7 @@ class CreateCampaignForm(FlaskForm):
     name = StringField("Campaign name", validators=[DataRequired(), Length(max=200)])
     survey = SelectField("Survey", validators=[DataRequired()])
     version = IntegerField("Version (empty: the latest)", validators=[Optional(), NumberRange(min=1)])
-    relationship = SelectMultipleField("Relationship", choices=[(r, r) for r in RELATIONSHIPS],
+    relationship = SelectMultipleField("Relationship", choices=[SelectChoice(r, r) for r in RELATIONSHIPS],
                                        validators=[Optional()])
     role = StringField("Roles (comma-separated; empty: every role)", validators=[Optional(), Length(max=500)])
     zone = SelectMultipleField("Canvas zones", validators=[Optional()])

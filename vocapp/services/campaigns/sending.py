@@ -301,6 +301,7 @@ def _hold_back(targets: pd.DataFrame, now: dt.datetime) -> tuple[pd.DataFrame, i
 def _step(campaign_id: int, kind: str, progress: Progress, now: dt.datetime | None) -> dict:
     now = now or utcnow()
     config = current_app.config
+    get_campaign(campaign_id)
     me = _claim(campaign_id, int(config.get("SEND_CLAIM_SECONDS", 60)))
     try:
         campaign = get_campaign(campaign_id)
