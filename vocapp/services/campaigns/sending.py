@@ -171,7 +171,7 @@ class _Run:
         version = db.session.get(SurveyVersion, campaign.survey_version_id)
         self.definition = version.definition
         self.transport = transport(config)
-        self.throttle = Throttle(int(config.get("SEND_RATE_PER_MINUTE", 0)))
+        self.throttle = Throttle(0 if config.get("MAIL_OUTBOX") else int(config.get("SEND_RATE_PER_MINUTE", 0)))
         self.retries = max(1, int(config.get("SEND_RETRIES", 4)))
         self.backoff = float(config.get("SEND_RETRY_SECONDS", 2))
         self.base_url = config["BASE_URL"].rstrip("/")
