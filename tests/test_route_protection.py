@@ -28,6 +28,7 @@ AREA_ROLES = {
     "scoring": {"analyst"},
     "canvas": {"analyst"},
     "exports": {"analyst"},
+    "docs": {"designer", "analyst"},
 }
 
 

@@ -19,6 +19,7 @@ BLUEPRINTS = [
     ("canvas", "/canvas"),
     ("campaigns", "/campaigns"),
     ("unsubscribe", "/u"),
+    ("docs", "/docs"),
 ]
 
 
