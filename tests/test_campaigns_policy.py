@@ -103,3 +103,22 @@ def test_unsubscribe_without_a_csrf_token_other_than_one_click_is_refused(app, c
     unknown = client.get("/u/" + "x" * 43)
     assert unknown.status_code == 404 and client.post("/u/" + "x" * 43, data={
         "List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def test_the_periodic_check_starts_scheduled_campaigns_and_closes_expired_ones(app, tmp_path):
+    from vocapp.services.campaigns import due_work, get_campaign
+
+    load_survey()
+    add_contacts(2)
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    now = dt.datetime.now(dt.timezone.utc)
+    campaign, _ = create_campaign("b2b_relationship", "Later", opens=now + dt.timedelta(days=1),
+                                  closes=(now + dt.timedelta(days=10)).date())
+    assert send_campaign(campaign.id) == {"scheduled": campaign.opens_at.isoformat(), "sent": 0}
+    assert get_campaign(campaign.id).status == "scheduled" and not list((tmp_path / "outbox").glob("*.eml"))
+    assert due_work(now) == {"started": [], "closed": []}
+    assert due_work(now + dt.timedelta(days=1, minutes=1)) == {"started": [campaign.id], "closed": []}
+    assert get_campaign(campaign.id).status == "open" and len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    assert due_work(now + dt.timedelta(days=11)) == {"started": [], "closed": [campaign.id]}
+    closed = get_campaign(campaign.id)
+    assert closed.status == "closed" and closed.close_result["status"] == "failed"  # no responses to score yet
