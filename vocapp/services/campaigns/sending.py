@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 from flask import current_app
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 
 from vocapp.core.campaigns import ReminderPolicy, check_transition, frequency_held, invitation_expiry, reminder_due
 from vocapp.core.campaigns.messages import choose_language
@@ -161,6 +161,12 @@ class _Run:
         self.body = campaign.email_body if kind == "invitation" else campaign.reminder_body
         self.pending: dict | None = None  # the previous message's outcome, written with the next intent
         self.beat_at = 0.0
+        table = Delivery.__table__  # Core statements, built once: the per-message path stays lean
+        self.insert_intent = insert(table)
+        self.update_held = update(table).where(table.c.invitation_id == bindparam("b_invitation"),
+                                               table.c.step == bindparam("b_step"), table.c.status == "held")
+        self.update_outcome = update(table).where(table.c.invitation_id == bindparam("b_invitation"),
+                                                  table.c.step == bindparam("b_step"))
 
     def _tokens(self, rows: list[dict]) -> dict[int, tuple[str, str]]:
         """New survey and unsubscribe tokens for a batch, stored (hashes only) before any is e-mailed;
@@ -181,20 +187,19 @@ class _Run:
     def _write_pending(self) -> None:
         if self.pending is not None:
             outcome, self.pending = self.pending, None
-            db.session.execute(update(Delivery).where(Delivery.invitation_id == outcome.pop("invitation_id"),
-                                                      Delivery.step == outcome.pop("step")).values(**outcome))
+            db.session.connection().execute(self.update_outcome, outcome)
 
     def _intent(self, row: dict, message: Any) -> None:
         """Commit the intent of this message (with the previous message's outcome)."""
         self._write_pending()
-        invitation_id, step, now = int(row["invitation_id"]), int(row["step"]), utcnow()
-        values = {"status": "sending", "message_id": message.message_id, "created_at": now, "smtp_reply": None}
+        invitation_id, step = int(row["invitation_id"]), int(row["step"])
+        values = {"status": "sending", "message_id": message.message_id, "created_at": utcnow(), "smtp_reply": None}
+        connection = db.session.connection()
         if row.get("held"):
-            db.session.execute(update(Delivery).where(Delivery.invitation_id == invitation_id, Delivery.step == step,
-                                                      Delivery.status == "held").values(**values))
+            connection.execute(self.update_held, {"b_invitation": invitation_id, "b_step": step, **values})
         else:
-            db.session.execute(insert(Delivery).values(invitation_id=invitation_id, contact_id=int(row["contact_id"]),
-                                                       step=step, attempts=0, **values))
+            connection.execute(self.insert_intent, {"invitation_id": invitation_id, "step": step, "attempts": 0,
+                                                    "contact_id": int(row["contact_id"]), **values})
         if time.monotonic() - self.beat_at > self.HEARTBEAT_SECONDS:
             self._heartbeat()
         db.session.commit()
@@ -205,7 +210,7 @@ class _Run:
                            .values(sender_seen_at=utcnow()))
 
     def _outcome(self, row: dict, status: str, reply: str, attempts: int) -> None:
-        self.pending = {"invitation_id": int(row["invitation_id"]), "step": int(row["step"]), "status": status,
+        self.pending = {"b_invitation": int(row["invitation_id"]), "b_step": int(row["step"]), "status": status,
                         "smtp_reply": reply[:2000], "attempts": attempts, "finished_at": utcnow()}
         self.counts[status] += 1
 
