@@ -79,3 +79,18 @@ def test_analysts_read_campaigns_but_cannot_create_or_send(app, client_as):
     token = csrf_token(client, "/")
     assert client.post(f"/campaigns/{campaign.id}/send", data={"csrf_token": token}).status_code == 403
     assert client.get("/campaigns/new").status_code == 403
+
+
+def test_the_reach_fragment_counts_for_the_live_form(app, client_as):
+    load_survey()
+    add_contacts(3)
+    add_contacts(1, prefix="cust", relationship="customer")
+    client = client_as("designer")
+    token = csrf_token(client, "/campaigns/new")
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    assert 'data-reach-url="/campaigns/reach"' in page and "js/campaigns.js" in page
+    fragment = client.post("/campaigns/reach", data={"csrf_token": token, "name": "x", "survey": "b2b_relationship",
+                                                     "max_reminders": "2", "reminder_days": "7",
+                                                     "relationship": "member"}).get_data(as_text=True)
+    assert fragment.startswith('<section id="reach"') and "<strong>3</strong> contact(s) would be invited" in fragment
+    assert client.post("/campaigns/reach", data={"name": "x"}).status_code == 400  # CSRF

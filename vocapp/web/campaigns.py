@@ -63,6 +63,22 @@ def new():
     return render_template("campaigns/new.html", form=form, reach=reach, labels=REASON_LABELS)
 
 
+@bp.route("/reach", methods=["POST"])
+@role_required("designer")
+def reach_fragment():
+    """The reach section alone for the create form's filters (static/js/campaigns.js updates the page
+    with it as the filters change; without JavaScript the "Check reach" button does the same)."""
+    form = _create_form()
+    if not form.validate():
+        return render_template("campaigns/_reach.html", reach=None, errors=form.errors, labels=REASON_LABELS)
+    try:
+        reach = service.reach(get_version(form.survey.data, form.version.data), form.filters(),
+                              bool(form.include_leave_alone.data)).summary()
+    except VocappError as exc:
+        return render_template("campaigns/_reach.html", reach=None, errors={"form": [str(exc)]}, labels=REASON_LABELS)
+    return render_template("campaigns/_reach.html", reach=reach, labels=REASON_LABELS)
+
+
 @bp.route("/<int:campaign_id>")
 @role_required(*READ_ROLES)
 def detail(campaign_id: int):
