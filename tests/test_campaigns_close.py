@@ -11,6 +11,7 @@ from sqlalchemy import select
 from canvas_setup import DEFINITION, load_generated_base
 from vocapp.core.surveys import iter_items, load_definition_file as read_definition
 from vocapp.extensions import db
+from vocapp.jobs import wait_for_threads
 from vocapp.models import Campaign, Contact, Invitation, Placement, PlacementRun, ScoringRun
 from vocapp.services.campaigns import close_campaign, create_campaign, record_progress, send_campaign
 from vocapp.services.canvas import movements_between, place
@@ -47,10 +48,12 @@ def test_closing_rescores_with_the_frozen_model_replaces_and_counts_movements(ap
         record_progress(invitation, "completed")
     db.session.commit()
 
-    close_campaign(campaign.id)
+    close_campaign(campaign.id)  # starts the closing job (a thread here: no broker configured)
+    wait_for_threads()
+    db.session.expire_all()
     campaign = db.session.get(Campaign, campaign.id)
     result = campaign.close_result
-    assert campaign.status == "closed" and result["status"] == "done", result
+    assert campaign.status == "closed" and result["status"] == "done" and result["job_id"], result
     scoring = db.session.get(ScoringRun, result["scoring_run_id"])
     assert scoring.id != fitted.id and scoring.refit is False and scoring.based_on_run_id == fitted.id
     assert scoring.model == fitted.model and scoring.diagnostics["applied_model_from_run"] == fitted.id

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from campaign_setup import add_contacts, load_survey, smtp_server
 from helpers import csrf_token
+from jobs_helpers import job_id_from, wait_for_job
 from vocapp.extensions import db
 from vocapp.models import Campaign, Invitation, utcnow
 
@@ -43,8 +44,9 @@ def test_designer_checks_reach_creates_previews_and_sends(app, client_as):
     assert "&lt;img src=x onerror=alert(1)&gt;" in framed.get_data(as_text=True)
     assert "<img" not in framed.get_data(as_text=True)
     with smtp_server(app) as server:
-        sent = client.post(f"{url}/send", data={"csrf_token": token}, follow_redirects=True)
-    assert "Invitations: 3 sent" in sent.get_data(as_text=True) and len(server.messages) == 3
+        status = wait_for_job(client, job_id_from(client.post(f"{url}/send", data={"csrf_token": token})))
+    assert status["status"] == "done" and status["result"]["sent"] == 3 and len(server.messages) == 3
+    assert {"url": url, "text": f"Campaign {campaign_id}"} in status["links"]
     assert client.post(f"{url}/send", data={}).status_code == 400  # no CSRF token
 
 
@@ -55,7 +57,8 @@ def test_progress_page_counts_and_draws_completions_per_day(app, client_as):
     _create(client, action="create")
     campaign_id = db.session.scalar(select(Campaign.id))
     with smtp_server(app):
-        client.post(f"/campaigns/{campaign_id}/send", data={"csrf_token": csrf_token(client, f"/campaigns/{campaign_id}")})
+        token = csrf_token(client, f"/campaigns/{campaign_id}")
+        wait_for_job(client, job_id_from(client.post(f"/campaigns/{campaign_id}/send", data={"csrf_token": token})))
     invitations = list(db.session.scalars(select(Invitation).order_by(Invitation.id)))
     for invitation in invitations[:2]:
         invitation.status, invitation.completed_at = "completed", utcnow()

@@ -37,6 +37,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("UPLOAD_MAX_MB", 200)) * 1024 * 1024
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # one writer at a time: a writer waits up to 30 s for another's commit (a job's write, a page save)
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -56,7 +60,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
 
+    from vocapp.jobs.schedule import init_app as init_jobs
     from vocapp.models import StaffUser
+
+    init_jobs(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> StaffUser | None:

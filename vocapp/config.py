@@ -34,7 +34,9 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "CONTACT_WINDOW_DAYS": ("CONTACT_WINDOW_DAYS", "90", "...within this many days, across all campaigns"),
     "UNSUBSCRIBE_TTL_DAYS": ("UNSUBSCRIBE_TTL_DAYS", "365", "Days an e-mailed unsubscribe link keeps working"),
     "MAIL_FROM": ("MAIL_FROM", "surveys@vocapp.invalid", "Sender address of invitations"),
-    "BROKER_URL": ("BROKER_URL", "redis://127.0.0.1:6379/0", "Redis URL for background jobs"),
+    "BROKER_URL": ("BROKER_URL", None, "Redis URL of the Celery broker; unset: jobs run in a thread of the web process"),
+    "JOBS_QUEUE": ("JOBS_QUEUE", "vocapp", "Celery queue name, also the prefix of every Redis key vocapp's jobs use"),
+    "JOB_TIMEOUT_SECONDS": ("JOB_TIMEOUT_SECONDS", "60", "A running job silent this long is shown as failed (worker died)"),
     "BASE_URL": ("BASE_URL", "http://127.0.0.1:5000", "Public URL used in e-mailed links"),
     "INVITATION_TTL_DAYS": ("INVITATION_TTL_DAYS", "60", "Days a respondent link stays valid"),
     "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
@@ -43,8 +45,9 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
 }
 
 _BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL"}
-_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE",
-            "SEND_BATCH_SIZE", "SEND_RETRIES", "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "SMTP_TIMEOUT",
+            "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "SEND_RETRIES", "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS",
+            "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
 _FLOAT = {"SEND_RETRY_SECONDS"}
 
 

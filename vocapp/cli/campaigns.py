@@ -6,6 +6,7 @@ import json
 import click
 from flask.cli import AppGroup
 
+from vocapp.cli.progress import TerminalProgress
 from vocapp.core.campaigns.audience import REASON_LABELS
 from vocapp.services import campaigns as service
 
@@ -48,10 +49,6 @@ def create_command(survey, version, name, relationship, role, zone, since, close
     _echo_reach(reach.summary())
 
 
-def _progress(pct: float, step: str) -> None:
-    click.echo(f"  {pct:5.1f}%  {step}", err=True)
-
-
 def _echo_counts(result: dict) -> None:
     click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in result.items()))
 
@@ -60,14 +57,18 @@ def _echo_counts(result: dict) -> None:
 @click.argument("campaign_id", type=int)
 def send_command(campaign_id: int) -> None:
     """Send the campaign's invitations (a second run sends only what is still due)."""
-    _echo_counts(service.send_campaign(campaign_id, progress=_progress))
+    with TerminalProgress("sending") as progress:
+        result = service.send_campaign(campaign_id, progress=progress)
+    _echo_counts(result)
 
 
 @group.command("remind")
 @click.argument("campaign_id", type=int)
 def remind_command(campaign_id: int) -> None:
     """Send the next reminder to contacts who have not completed, within the reminder policy."""
-    _echo_counts(service.remind_campaign(campaign_id, progress=_progress))
+    with TerminalProgress("reminding") as progress:
+        result = service.remind_campaign(campaign_id, progress=progress)
+    _echo_counts(result)
 
 
 @group.command("revoke")
@@ -124,18 +125,17 @@ def status_command(campaign_id: int, fmt: str) -> None:
 def close_command(campaign_id: int) -> None:
     """Close the campaign: links expire, the survey is re-scored with its frozen model and the accounts
     re-placed on the canvas."""
-    campaign = service.close_campaign(campaign_id)
-    result = campaign.close_result or {}
+    campaign = service.close_campaign(campaign_id, start=False)
     click.echo(f"campaign {campaign.id} closed")
+    with TerminalProgress("re-scoring and placing") as progress:
+        result = service.run_closing(campaign.id, progress=progress)
     if result.get("status") == "done":
         moved = result.get("moved")
         click.echo(f"scoring run {result['scoring_run_id']} ({'refitted' if result['refit'] else 'frozen model applied'}), "
                    f"placement run {result['placement_run_id']}"
                    + (f", {moved} account(s) moved zone" if moved is not None else ""))
-    elif result.get("status") == "failed":
+    else:
         click.echo(f"re-scoring did not run: {result['error']}")
-    elif result.get("job_id"):
-        click.echo(f"re-scoring and placement: job {result['job_id']}")
 
 
 @group.command("bounces")

@@ -20,6 +20,7 @@ BLUEPRINTS = [
     ("campaigns", "/campaigns"),
     ("unsubscribe", "/u"),
     ("docs", "/docs"),
+    ("jobs", "/jobs"),
 ]
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from vocapp.core.campaigns import check_transition
 from vocapp.core.campaigns.audience import REASON_LABELS
 from vocapp.errors import VocappError
 from vocapp.services import campaigns as service
@@ -137,25 +138,23 @@ def preview_html(campaign_id: int):
 
 
 def _act(campaign_id: int, action: str):
+    """Start the send, remind or closing job and answer with its page (the job links back here)."""
+    from vocapp.jobs import enqueue
+
     campaign = _campaign(campaign_id)
     if not ActionForm().validate():
         abort(400)
     try:
-        if action == "send":
-            result = service.send_campaign(campaign.id)
-            flash(f"Invitations: {result.get('sent', 0)} sent, {result.get('failed', 0)} failed, "
-                  f"{result.get('held_back', 0)} held back by the frequency rule"
-                  + (f"; scheduled for {result['scheduled']}" if result.get("scheduled") else "") + ".", "success")
-        elif action == "remind":
-            result = service.remind_campaign(campaign.id)
-            flash(f"Reminders: {result['sent']} sent, {result['failed']} failed, {result['held_back']} held back.",
-                  "success")
+        if action == "close":
+            campaign = service.close_campaign(campaign.id, staff=current_user)
+            job_id = (campaign.close_result or {}).get("job_id")
         else:
-            service.close_campaign(campaign.id, staff=current_user)
-            flash("Campaign closed.", "success")
+            check_transition(campaign.status, action)
+            job_id = enqueue(f"campaigns.{action}", started_by=current_user, campaign_id=campaign.id).id
     except VocappError as exc:
         flash(str(exc), "error")
-    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return redirect(url_for("jobs.job", job_id=job_id))
 
 
 @bp.route("/<int:campaign_id>/send", methods=["POST"])

@@ -3,7 +3,6 @@ calls, and the periodic check that starts scheduled campaigns and closes expired
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,9 +13,9 @@ from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import Campaign, Contact, Invitation, InvitationToken, StaffUser, Survey, SurveyVersion, utcnow
 from vocapp.services.campaigns.audience import CampaignError, get_campaign
+from vocapp.services.progress import Progress
 from vocapp.services.staff import record_action
 
-Progress = Callable[[float, str], Any] | None
 
 
 def find_invitation(token: str, purpose: str = "survey", now: dt.datetime | None = None) -> Invitation | None:
@@ -83,11 +82,17 @@ def close_campaign(campaign_id: int, staff: StaffUser | None = None, start: bool
 
 
 def start_closing(campaign: Campaign, staff: StaffUser | None = None) -> None:
-    """Run the closing work (re-score, re-place, count movements)."""
-    run_closing(campaign.id, staff=staff)
+    """Start the closing job (re-score, re-place, count movements); its id is kept on the campaign."""
+    from vocapp.jobs import enqueue
+
+    job = enqueue("campaigns.close", started_by=staff, campaign_id=campaign.id)
+    campaign = get_campaign(campaign.id)
+    if campaign.close_result is None:  # an embedded job may have finished already
+        campaign.close_result = {"status": "running", "job_id": job.id}
+        db.session.commit()
 
 
-def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Progress = None) -> dict:
+def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Progress | None = None) -> dict:
     """Closing the loop: score the survey with its frozen model (not refitted), place every account on
     the canvas (stated essential-contact-only preferences apply at once) and count zone movements since
     the previous placement. The result is kept on the campaign."""
@@ -98,7 +103,7 @@ def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Prog
     campaign = get_campaign(campaign_id)
     slug = db.session.scalar(select(Survey.slug).join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
                              .where(SurveyVersion.id == campaign.survey_version_id))
-    result: dict[str, Any] = dict(campaign.close_result or {})
+    result: dict[str, Any] = {"job_id": (campaign.close_result or {}).get("job_id")}
     try:
         if progress:
             progress(10, f"scoring {slug}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -25,10 +24,10 @@ from vocapp.extensions import db
 from vocapp.models import Account, Campaign, Contact, Delivery, Invitation, InvitationToken, SurveyVersion, utcnow
 from vocapp.services.campaigns.audience import CampaignError, get_campaign, reach
 from vocapp.services.campaigns.deliveries import resolve_in_doubt, sync_invitations
+from vocapp.services.progress import Progress
 from vocapp.services.campaigns.mail import (PermanentFailure, TemporaryFailure, Throttle, UnknownOutcome,
                                             render_message, transport)
 
-Progress = Callable[[float, str], Any] | None
 COUNTED = ("sending", "sent", "unconfirmed")  # deliveries that count against the frequency rule
 
 
@@ -144,7 +143,7 @@ class _Run:
 
     HEARTBEAT_SECONDS = 5.0
 
-    def __init__(self, campaign: Campaign, kind: str, me: str, progress: Progress) -> None:
+    def __init__(self, campaign: Campaign, kind: str, me: str, progress: Progress | None) -> None:
         config = current_app.config
         self.config, self.kind, self.me, self.progress = config, kind, me, progress
         self.campaign_id, self.closes_at = campaign.id, campaign.closes_at
@@ -279,7 +278,7 @@ class _Run:
                 self.transport.close()
             if self.progress:
                 done = min(start + batch_size, total)
-                self.progress(100.0 * done / total, f"{self.kind}s: {done} of {total} done")
+                self.progress(int(100 * done / total), f"{self.kind}s: {done} of {total} done")
 
 
 def _hold_back(targets: pd.DataFrame, now: dt.datetime) -> tuple[pd.DataFrame, int]:
@@ -297,7 +296,7 @@ def _hold_back(targets: pd.DataFrame, now: dt.datetime) -> tuple[pd.DataFrame, i
     return targets[~held], int(held.sum())
 
 
-def _step(campaign_id: int, kind: str, progress: Progress, now: dt.datetime | None) -> dict:
+def _step(campaign_id: int, kind: str, progress: Progress | None, now: dt.datetime | None) -> dict:
     now = now or utcnow()
     config = current_app.config
     get_campaign(campaign_id)
@@ -335,12 +334,12 @@ def _step(campaign_id: int, kind: str, progress: Progress, now: dt.datetime | No
         _release(campaign_id, me)
 
 
-def send_campaign(campaign_id: int, progress: Progress = None, now: dt.datetime | None = None) -> dict:
+def send_campaign(campaign_id: int, progress: Progress | None = None, now: dt.datetime | None = None) -> dict:
     """Invite the campaign's audience (frozen into invitations at the first send); a later call only
     sends what is still due (held back before, or left by a run that stopped). Returns counts."""
     return _step(campaign_id, "invitation", progress, now)
 
 
-def remind_campaign(campaign_id: int, progress: Progress = None, now: dt.datetime | None = None) -> dict:
+def remind_campaign(campaign_id: int, progress: Progress | None = None, now: dt.datetime | None = None) -> dict:
     """Send the next reminder to every invitation the reminder policy says is due. Returns counts."""
     return _step(campaign_id, "reminder", progress, now)
