@@ -53,7 +53,7 @@ def test_closing_rescores_with_the_frozen_model_replaces_and_counts_movements(ap
     db.session.expire_all()
     campaign = db.session.get(Campaign, campaign.id)
     result = campaign.close_result
-    assert campaign.status == "closed" and result["status"] == "done" and result["job_id"], result
+    assert campaign.status == "closed" and result["status"] == "done", result
     scoring = db.session.get(ScoringRun, result["scoring_run_id"])
     assert scoring.id != fitted.id and scoring.refit is False and scoring.based_on_run_id == fitted.id
     assert scoring.model == fitted.model and scoring.diagnostics["applied_model_from_run"] == fitted.id

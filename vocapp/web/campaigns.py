@@ -146,8 +146,8 @@ def _act(campaign_id: int, action: str):
         abort(400)
     try:
         if action == "close":
-            campaign = service.close_campaign(campaign.id, staff=current_user)
-            job_id = (campaign.close_result or {}).get("job_id")
+            campaign = service.close_campaign(campaign.id, staff=current_user, start=False)
+            job_id = service.start_closing(campaign, current_user).id
         else:
             check_transition(campaign.status, action)
             job_id = enqueue(f"campaigns.{action}", started_by=current_user, campaign_id=campaign.id).id

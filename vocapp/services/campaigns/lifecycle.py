@@ -81,15 +81,11 @@ def close_campaign(campaign_id: int, staff: StaffUser | None = None, start: bool
     return campaign
 
 
-def start_closing(campaign: Campaign, staff: StaffUser | None = None) -> None:
-    """Start the closing job (re-score, re-place, count movements); its id is kept on the campaign."""
+def start_closing(campaign: Campaign, staff: StaffUser | None = None):
+    """Start the closing job (re-score, re-place, count movements); returns the job."""
     from vocapp.jobs import enqueue
 
-    job = enqueue("campaigns.close", started_by=staff, campaign_id=campaign.id)
-    campaign = get_campaign(campaign.id)
-    if campaign.close_result is None:  # an embedded job may have finished already
-        campaign.close_result = {"status": "running", "job_id": job.id}
-        db.session.commit()
+    return enqueue("campaigns.close", started_by=staff, campaign_id=campaign.id)
 
 
 def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Progress | None = None) -> dict:
@@ -103,7 +99,7 @@ def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Prog
     campaign = get_campaign(campaign_id)
     slug = db.session.scalar(select(Survey.slug).join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
                              .where(SurveyVersion.id == campaign.survey_version_id))
-    result: dict[str, Any] = {"job_id": (campaign.close_result or {}).get("job_id")}
+    result: dict[str, Any] = {}
     try:
         if progress:
             progress(10, f"scoring {slug}")
