@@ -54,3 +54,31 @@ def test_create_send_status_revoke_list_close(app, runner):
     assert again.exit_code == 1 and "cannot remind a campaign that is closed" in again.output
     missing = runner.invoke(args=["campaigns", "send", "99"])
     assert missing.exit_code == 1 and "no campaign with id 99" in missing.output
+
+
+def test_create_filters_on_contact_and_account_attributes(app, runner, client_as):
+    from helpers import csrf_token
+
+    load_survey()
+    add_contacts(2, prefix="big")  # accounts of add_contacts have attributes {"size": "large"}
+    from vocapp.extensions import db
+    from vocapp.models import Account, Contact
+    small = Account(external_id="small", name="Small Ltd", attributes={"size": "small"})
+    db.session.add(small)
+    db.session.flush()
+    db.session.add_all([Contact(account_id=small.id, email=f"s{i}@example.org", relationship="member",
+                                attributes={"region": "north" if i else "south"}) for i in range(3)])
+    db.session.commit()
+    result = runner.invoke(args=["campaigns", "create", "--survey", "b2b_relationship", "--name", "Small north",
+                                 "--account-attribute", "size=small", "--contact-attribute", "region=north"])
+    assert result.exit_code == 0, result.output
+    assert "reach: 2 contact(s) invited of 2 matching" in result.output
+    bad = runner.invoke(args=["campaigns", "create", "--survey", "b2b_relationship", "--name", "X",
+                              "--account-attribute", "size"])
+    assert bad.exit_code == 1 and "--account-attribute: 'size' is not NAME=VALUE" in bad.output
+    client = client_as("designer")
+    token = csrf_token(client, "/campaigns/new")
+    fragment = client.post("/campaigns/reach", data={
+        "csrf_token": token, "name": "x", "survey": "b2b_relationship", "max_reminders": "2", "reminder_days": "7",
+        "account_attributes": "size=large"}).get_data(as_text=True)
+    assert "<strong>2</strong> contact(s) would be invited" in fragment

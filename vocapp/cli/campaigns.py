@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from vocapp.cli.progress import TerminalProgress
-from vocapp.core.campaigns.audience import REASON_LABELS
+from vocapp.core.campaigns.audience import REASON_LABELS, parse_attribute_pairs
 from vocapp.services import campaigns as service
 
 group = AppGroup("campaigns", help="Invitation campaigns: create, send, remind, revoke, close, status, bounces.")
@@ -26,6 +26,10 @@ def _echo_reach(summary: dict) -> None:
 @click.option("--relationship", multiple=True, help="Only contacts with this relationship (repeatable).")
 @click.option("--role", multiple=True, help="Only contacts with this role (repeatable).")
 @click.option("--zone", multiple=True, help="Only accounts in this canvas zone (repeatable).")
+@click.option("--contact-attribute", "contact_attributes", multiple=True, metavar="NAME=VALUE",
+              help="Only contacts whose attribute NAME is VALUE (repeatable; one NAME several times: any of them).")
+@click.option("--account-attribute", "account_attributes", multiple=True, metavar="NAME=VALUE",
+              help="Only contacts of accounts whose attribute NAME is VALUE (repeatable).")
 @click.option("--not-answered-since", "since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Leave out contacts who completed this survey on or after YYYY-MM-DD.")
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Closing date YYYY-MM-DD.")
@@ -36,10 +40,12 @@ def _echo_reach(summary: dict) -> None:
               help="At least this many days between e-mails to one contact.")
 @click.option("--include-leave-alone", is_flag=True, help="Also invite accounts flagged leave-alone (needs --reason).")
 @click.option("--reason", default=None, help="Why leave-alone accounts are included (kept in the audit log).")
-def create_command(survey, version, name, relationship, role, zone, since, closes, opens, max_reminders,
-                   reminder_days, include_leave_alone, reason) -> None:
+def create_command(survey, version, name, relationship, role, zone, contact_attributes, account_attributes, since,
+                   closes, opens, max_reminders, reminder_days, include_leave_alone, reason) -> None:
     """Create a draft campaign; prints its id and reach (included, left out by reason)."""
     filters = {"relationship": list(relationship), "role": list(role), "zone": list(zone),
+               "contact_attributes": parse_attribute_pairs(contact_attributes, "--contact-attribute"),
+               "account_attributes": parse_attribute_pairs(account_attributes, "--account-attribute"),
                "not_answered_since": since.date().isoformat() if since else None}
     campaign, reach = service.create_campaign(
         survey, name, version_number=version, filters=filters, closes=closes.date() if closes else None,

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from vocapp.core.campaigns.audience import parse_attribute_pairs
 from vocapp.core.campaigns.messages import PLACEHOLDERS
 from vocapp.models import RELATIONSHIPS
 
@@ -22,6 +23,10 @@ class CreateCampaignForm(FlaskForm):
                                        validators=[Optional()])
     role = StringField("Roles (comma-separated; empty: every role)", validators=[Optional(), Length(max=500)])
     zone = SelectMultipleField("Canvas zones", validators=[Optional()])
+    contact_attributes = StringField("Contact attributes (name=value, comma-separated)",
+                                     validators=[Optional(), Length(max=1000)])
+    account_attributes = StringField("Account attributes (name=value, comma-separated)",
+                                     validators=[Optional(), Length(max=1000)])
     not_answered_since = DateField("Leave out contacts who answered this survey on or after",
                                    validators=[Optional()])
     opens = DateTimeLocalField("Start sending at (UTC; empty: when you press Send)", format="%Y-%m-%dT%H:%M",
@@ -38,7 +43,13 @@ class CreateCampaignForm(FlaskForm):
         roles = [r.strip() for r in (self.role.data or "").split(",") if r.strip()]
         since = self.not_answered_since.data
         return {"relationship": self.relationship.data or [], "role": roles, "zone": self.zone.data or [],
+                "contact_attributes": _pairs(self.contact_attributes.data, "contact attributes"),
+                "account_attributes": _pairs(self.account_attributes.data, "account attributes"),
                 "not_answered_since": since.isoformat() if since else None}
+
+
+def _pairs(text: str | None, what: str) -> dict[str, list[str]]:
+    return parse_attribute_pairs([p for p in (text or "").split(",") if p.strip()], what)
 
 
 class MessageForm(FlaskForm):

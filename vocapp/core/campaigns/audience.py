@@ -57,6 +57,17 @@ def clean_filters(raw: dict) -> dict:
     return clean
 
 
+def parse_attribute_pairs(pairs: list[str], what: str) -> dict[str, list[str]]:
+    """``["size=large", "size=medium", "region=north"]`` -> ``{"size": ["large", "medium"], "region": ["north"]}``."""
+    parsed: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = str(pair).partition("=")
+        if not sep or not name.strip():
+            raise AudienceError(f"{what}: {pair!r} is not NAME=VALUE")
+        parsed.setdefault(name.strip(), []).append(value.strip())
+    return parsed
+
+
 def _attribute_mask(column: pd.Series, wanted: dict[str, list[str]]) -> pd.Series:
     mask = pd.Series(True, index=column.index)
     for name, values in wanted.items():
