@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from vocapp.errors import VocappError
 from vocapp.extensions import db
-from vocapp.models import STAFF_ROLES, AuditEntry, StaffUser, utcnow
+from vocapp.core.constants import STAFF_ROLES
+from vocapp.models import AuditEntry, StaffUser, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -60,3 +61,8 @@ def record_action(
     )
     db.session.add(entry)
     return entry
+
+
+def list_staff() -> list[StaffUser]:
+    """Every staff user, by e-mail."""
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
 
-from vocapp.extensions import db
-from vocapp.models import StaffUser
+from vocapp.core.constants import STAFF_ROLES
 from vocapp.services import overview
+from vocapp.services.staff import list_staff
 from vocapp.web.security import role_required
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
-@role_required("admin", "designer", "analyst")
+@role_required(*STAFF_ROLES)
 def index():
     """What there is (each figure links to its page) and, on a new installation, the first steps."""
     figures = overview.figures()
@@ -25,5 +24,4 @@ def index():
 @role_required("admin")
 def staff():
     """Administrators see who has access and with which role."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return render_template("staff.html", users=users)
+    return render_template("staff.html", users=list_staff())
