@@ -11,7 +11,7 @@ from sqlalchemy import select
 from canvas_setup import DEFINITION, load_generated_base
 from vocapp.core.surveys import iter_items, load_definition_file as read_definition
 from vocapp.extensions import db
-from vocapp.jobs import wait_for_threads
+from vocapp.jobs import enqueue, wait_for_threads
 from vocapp.models import Campaign, Contact, Invitation, Placement, PlacementRun, ScoringRun
 from vocapp.services.campaigns import close_campaign, create_campaign, record_progress, send_campaign
 from vocapp.services.canvas import movements_between, place
@@ -48,7 +48,8 @@ def test_closing_rescores_with_the_frozen_model_replaces_and_counts_movements(ap
         record_progress(invitation, "completed")
     db.session.commit()
 
-    close_campaign(campaign.id)  # starts the closing job (a thread here: no broker configured)
+    close_campaign(campaign.id)
+    enqueue("campaigns.close", campaign_id=campaign.id)  # as the page does (a thread here: no broker)
     wait_for_threads()
     db.session.expire_all()
     campaign = db.session.get(Campaign, campaign.id)

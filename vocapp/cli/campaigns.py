@@ -131,7 +131,7 @@ def status_command(campaign_id: int, fmt: str) -> None:
 def close_command(campaign_id: int) -> None:
     """Close the campaign: links expire, the survey is re-scored with its frozen model and the accounts
     re-placed on the canvas."""
-    campaign = service.close_campaign(campaign_id, start=False)
+    campaign = service.close_campaign(campaign_id)
     click.echo(f"campaign {campaign.id} closed")
     with TerminalProgress("re-scoring and placing") as progress:
         result = service.run_closing(campaign.id, progress=progress)

@@ -33,7 +33,11 @@ def close(job: JobContext, campaign_id: int) -> dict:
 
 @register("campaigns.due", role="designer", every=timedelta(minutes=5))
 def due(job: JobContext) -> dict:
-    """Start scheduled campaigns whose time came; close those past their closing date."""
+    """Start scheduled campaigns whose time came; close those past their closing date and start the
+    closing job of each."""
+    from vocapp.jobs.queue import enqueue
     from vocapp.services.campaigns import due_work
 
-    return due_work()
+    done = due_work()
+    done["closing_jobs"] = [enqueue("campaigns.close", campaign_id=campaign_id).id for campaign_id in done["closed"]]
+    return done

@@ -146,11 +146,10 @@ def _act(campaign_id: int, action: str):
         abort(400)
     try:
         if action == "close":
-            campaign = service.close_campaign(campaign.id, staff=current_user, start=False)
-            job_id = service.start_closing(campaign, current_user).id
+            service.close_campaign(campaign.id, staff=current_user)
         else:
             check_transition(campaign.status, action)
-            job_id = enqueue(f"campaigns.{action}", started_by=current_user, campaign_id=campaign.id).id
+        job_id = enqueue(f"campaigns.{action}", started_by=current_user, campaign_id=campaign.id).id
     except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

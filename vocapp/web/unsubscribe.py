@@ -6,14 +6,22 @@ the URL authenticates it, and only that exact request skips the CSRF check.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
-from vocapp.extensions import csrf, limiter
 from vocapp.services.campaigns import find_invitation, unsubscribe
 from vocapp.web.campaigns_forms import ActionForm
 
 bp = Blueprint("unsubscribe", __name__)
 LIMIT = "30 per minute"
+
+
+@bp.record_once
+def _bind_extensions(state) -> None:
+    """Rate-limit the blueprint and exempt only ``confirm`` from the automatic CSRF check (it checks
+    itself), through the app's own CSRFProtect and Limiter."""
+    state.app.extensions["csrf"].exempt(confirm)
+    for limiter in state.app.extensions.get("limiter", ()):
+        limiter.limit(LIMIT)(bp)
 
 
 @bp.after_request
@@ -28,7 +36,6 @@ def _unknown():
 
 
 @bp.route("/<token>", methods=["GET"])
-@limiter.limit(LIMIT)
 def page(token: str):
     """A page with one button (a GET never unsubscribes: link scanners follow links)."""
     if find_invitation(token, purpose="unsubscribe") is None:
@@ -37,13 +44,11 @@ def page(token: str):
 
 
 @bp.route("/<token>", methods=["POST"])
-@csrf.exempt
-@limiter.limit(LIMIT)
 def confirm(token: str):
     """Unsubscribe now: the page's button (CSRF-checked) or an RFC 8058 one-click POST."""
     one_click = request.form.get("List-Unsubscribe") == "One-Click" and "csrf_token" not in request.form
     if not one_click:
-        csrf.protect()
+        current_app.extensions["csrf"].protect()
     if not unsubscribe(token, how="one-click" if one_click else "page"):
         return _unknown()
     return render_template("unsubscribe/done.html")

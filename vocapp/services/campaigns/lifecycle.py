@@ -65,9 +65,9 @@ def revoke_invitation(campaign_id: int, email: str, staff: StaffUser | None = No
     return invitation
 
 
-def close_campaign(campaign_id: int, staff: StaffUser | None = None, start: bool = True) -> Campaign:
-    """Close the campaign (links expire now) and start the closing job that re-scores and re-places
-    (``start=False``: the caller runs ``run_closing`` itself)."""
+def close_campaign(campaign_id: int, staff: StaffUser | None = None) -> Campaign:
+    """Close the campaign (links expire now). The caller then runs ``run_closing`` (re-score, re-place):
+    the command in the terminal, the staff page and the periodic job as the ``campaigns.close`` job."""
     campaign = get_campaign(campaign_id)
     check_transition(campaign.status, "close")
     now = utcnow()
@@ -76,16 +76,7 @@ def close_campaign(campaign_id: int, staff: StaffUser | None = None, start: bool
                        .values(expires_at=now))
     record_action(staff, "campaign.close", "campaign", campaign.id)
     db.session.commit()
-    if start:
-        start_closing(campaign, staff)
     return campaign
-
-
-def start_closing(campaign: Campaign, staff: StaffUser | None = None):
-    """Start the closing job (re-score, re-place, count movements); returns the job."""
-    from vocapp.jobs import enqueue
-
-    return enqueue("campaigns.close", started_by=staff, campaign_id=campaign.id)
 
 
 def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Progress | None = None) -> dict:
@@ -127,7 +118,7 @@ def run_closing(campaign_id: int, staff: StaffUser | None = None, progress: Prog
 
 def due_work(now: dt.datetime | None = None) -> dict[str, list[int]]:
     """Periodic check: start scheduled campaigns whose time came, close open ones past their closing
-    date (each closing starts the closing job). Returns the campaign ids of each."""
+    date (the caller starts their closing work). Returns the campaign ids of each."""
     from vocapp.services.campaigns.sending import send_campaign
 
     now = now or utcnow()
