@@ -1,7 +1,7 @@
 """campaigns: audiences, e-mail steps (deliveries), links (invitation_tokens), contact suppression
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-01 21:07:55.741826
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
