@@ -8,7 +8,7 @@ from werkzeug.routing.converters import AnyConverter, NumberConverter
 
 from helpers import csrf_token
 
-PUBLIC_BLUEPRINTS = {"auth", "static", "respondent"}
+PUBLIC_BLUEPRINTS = {"auth", "static", "respondent", "unsubscribe"}
 #: who may use each area (admins may use everything); an area missing here fails the test below
 AREA_ROLES = {
     "home.index": {"designer", "analyst"},
@@ -24,6 +24,12 @@ AREA_ROLES = {
     "contacts.person_data_json": set(),
     "contacts.erase": set(),
     "campaigns": {"designer"},
+    # analysts read campaigns (list, page, preview, progress); only designers create, edit, send, close
+    "campaigns.index": {"designer", "analyst"},
+    "campaigns.detail": {"designer", "analyst"},
+    "campaigns.preview": {"designer", "analyst"},
+    "campaigns.preview_html": {"designer", "analyst"},
+    "campaigns.progress": {"designer", "analyst"},
     "scoring": {"analyst"},
     "canvas": {"analyst"},
     "exports": {"analyst"},

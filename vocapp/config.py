@@ -19,6 +19,23 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "SMTP_USERNAME": ("SMTP_USERNAME", "", "SMTP login (empty: no authentication)"),
     "SMTP_PASSWORD": ("SMTP_PASSWORD", "", "SMTP password"),
     "SMTP_STARTTLS": ("SMTP_STARTTLS", "false", "Use STARTTLS"),
+    "SMTP_SSL": ("SMTP_SSL", "false", "Use implicit TLS (SMTPS, usually port 465) instead of STARTTLS"),
+    "SMTP_TIMEOUT": ("SMTP_TIMEOUT", "30", "Seconds to wait for the SMTP server"),
+    "MAIL_OUTBOX": ("MAIL_OUTBOX", None, "Folder: write e-mails there as .eml files instead of sending (demo, testing)"),
+    "MAIL_UNSUBSCRIBE_MAILTO": ("MAIL_UNSUBSCRIBE_MAILTO", None,
+                                "Address in the List-Unsubscribe mailto: link (default: MAIL_FROM)"),
+    "DKIM_KEY_FILE": ("DKIM_KEY_FILE", None, "PEM private key: sign e-mails with DKIM (with selector and domain)"),
+    "DKIM_SELECTOR": ("DKIM_SELECTOR", None, "DKIM selector (the DNS name <selector>._domainkey.<domain>)"),
+    "DKIM_DOMAIN": ("DKIM_DOMAIN", None, "DKIM signing domain (d=)"),
+    "SEND_RATE_PER_MINUTE": ("SEND_RATE_PER_MINUTE", "600", "Throttle: at most this many e-mails a minute (0: no limit)"),
+    "SEND_BATCH_SIZE": ("SEND_BATCH_SIZE", "200", "E-mails sent over one SMTP connection before it is renewed"),
+    "SEND_RETRIES": ("SEND_RETRIES", "4", "Attempts per e-mail on temporary SMTP errors (4xx, dropped connection)"),
+    "SEND_RETRY_SECONDS": ("SEND_RETRY_SECONDS", "2", "First back-off on a temporary SMTP error (doubles each retry)"),
+    "SEND_CLAIM_SECONDS": ("SEND_CLAIM_SECONDS", "60",
+                           "A sender silent this long is presumed dead; another run may take the campaign over"),
+    "CONTACT_MAX_EMAILS": ("CONTACT_MAX_EMAILS", "3", "Frequency rule: at most this many survey e-mails per contact..."),
+    "CONTACT_WINDOW_DAYS": ("CONTACT_WINDOW_DAYS", "90", "...within this many days, across all campaigns"),
+    "UNSUBSCRIBE_TTL_DAYS": ("UNSUBSCRIBE_TTL_DAYS", "365", "Days an e-mailed unsubscribe link keeps working"),
     "MAIL_FROM": ("MAIL_FROM", "surveys@vocapp.invalid", "Sender address of invitations"),
     "BROKER_URL": ("BROKER_URL", None, "Redis URL of the Celery broker; unset: jobs run in a thread of the web process"),
     "JOBS_QUEUE": ("JOBS_QUEUE", "vocapp", "Celery queue name, also the prefix of every Redis key vocapp's jobs use"),
@@ -40,9 +57,11 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "REPORT_MIN_GROUP": ("REPORT_MIN_GROUP", "5", "Smallest group of respondents the results report shows"),
 }
 
-_BOOLEAN = {"SMTP_STARTTLS"}
+_BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL"}
 _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
-            "REPORT_MIN_GROUP"}
+            "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "SEND_RETRIES",
+            "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
+_FLOAT = {"SEND_RETRY_SECONDS"}
 
 
 class Config:
@@ -66,6 +85,11 @@ class Config:
                 continue
             if key in _BOOLEAN:
                 values[key] = str(raw).strip().lower() in {"1", "true", "yes", "on"}
+            elif key in _FLOAT:
+                try:
+                    values[key] = float(raw)
+                except ValueError as exc:
+                    raise ValueError(f"{ENV_PREFIX}{suffix} must be a number, got {raw!r}") from exc
             elif key in _INTEGER:
                 try:
                     values[key] = int(raw)

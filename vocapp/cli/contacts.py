@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from vocapp.cli.import_output import echo_report
 
-group = AppGroup("contacts", help="Accounts and contacts: import; a person's data: export-person, erase.")
+group = AppGroup("contacts", help="Accounts and contacts: import, suppress; a person's data: export-person, erase.")
 
 
 @group.command("import")
@@ -51,6 +51,19 @@ def erase_command(email: str, responses: str, yes: bool) -> None:
     done = erase_contact(email, responses)
     click.echo(f"Erased contact {done.contact_id}: {done.n_responses} responses "
                f"{'deleted' if responses == 'delete' else 'kept anonymised'}, {done.n_invitations} invitations revoked")
+@group.command("suppress")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reason", type=click.Choice(["bounced", "unsubscribed", "complained"]), required=True)
+def suppress_command(file: str, reason: str) -> None:
+    """Mark the addresses in a mail provider's CSV export (column ``email`` or the first) so they get no
+    more e-mail; unknown addresses are listed, not an error."""
+    from vocapp.services.campaigns import suppress_addresses
+
+    report = suppress_addresses(file, reason)
+    click.echo(f"{report.marked} contact(s) marked {reason}, {report.already} already were, "
+               f"{len(report.unknown)} address(es) not found")
+    for address in report.unknown:
+        click.echo(f"  not a contact: {address}")
 
 
 commands = [group]

@@ -32,10 +32,13 @@ def demo(database_path: str | None, n_accounts: int, seed: int, host: str, port:
 
     instance = Path(current_app.instance_path)
     path = (Path(database_path) if database_path else instance / DEMO_DATABASE_FILE).resolve()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_uri(path)}, instance_path=str(instance))
+    outbox = current_app.config.get("MAIL_OUTBOX") or str(instance / "demo-outbox")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_uri(path), "MAIL_OUTBOX": outbox,
+                      "BASE_URL": f"http://{host}:{port}"}, instance_path=str(instance))
     context = DemoContext(app=app, workdir=instance / "demo-files", seed=seed, n_accounts=n_accounts)
     email, password = build_demo(context, echo=click.echo)
     click.echo(f"Demo database: {path}")
+    click.echo(f"Demo e-mails (invitations as .eml files; the demo never sends real e-mail): {outbox}")
     click.echo(f"Command line on the demo: {cli_hint(path, instance)}")
     click.echo(f"Log in at http://{host}:{port}/ as {email} with password {password}")
     if serve:

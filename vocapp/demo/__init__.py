@@ -14,7 +14,7 @@ from typing import Any, Callable
 from flask import Flask
 
 #: step modules under vocapp.demo, in the order they run
-STEPS = ["questionnaire", "base", "responses", "scoring", "canvas"]
+STEPS = ["questionnaire", "base", "responses", "scoring", "canvas", "campaign"]
 
 DEMO_STAFF_EMAIL = "admin@example.org"
 

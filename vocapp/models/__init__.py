@@ -1,7 +1,7 @@
 """vocapp's data model: one module per area, all imported here so Alembic sees every table."""
 from vocapp.models.accounts import RELATIONSHIPS, Account, Contact
 from vocapp.models.base import Base, utcnow
-from vocapp.models.campaigns import Campaign, Invitation
+from vocapp.models.campaigns import Campaign, Delivery, Invitation, InvitationToken
 from vocapp.models.canvas import CanvasDefinitionVersion, Placement, PlacementRun
 from vocapp.models.imports import ImportRun
 from vocapp.models.jobs import JOB_STATUSES, Job, Lock
@@ -13,7 +13,7 @@ from vocapp.models.transactions import Transaction
 
 __all__ = [
     "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
-    "CanvasDefinitionVersion", "Contact", "ContactScore", "ImportRun", "Invitation", "Job", "Lock", "Placement",
-    "PlacementRun", "Response",
+    "CanvasDefinitionVersion", "Contact", "ContactScore", "Delivery", "ImportRun", "Invitation", "InvitationToken",
+    "Job", "Lock", "Placement", "PlacementRun", "Response",
     "ScoringRun", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
 ]

@@ -47,6 +47,10 @@ class Contact(Base):
     language: Mapped[str | None] = mapped_column(String(12))
     consent_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
+    #: a hard bounce (RFC 3464 5.x.x) or a provider's bounce list; never e-mailed again
+    bounced_at: Mapped[datetime | None]
+    #: marked as spam (a provider's complaint feed); never e-mailed again
+    complained_at: Mapped[datetime | None]
     #: personal data removed on request; the row stays so scores and counts keep their integrity
     erased_at: Mapped[datetime | None]
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -62,8 +66,9 @@ class Contact(Base):
 
     @property
     def reachable(self) -> bool:
-        """False once the contact unsubscribed or was erased."""
-        return self.unsubscribed_at is None and self.erased_at is None
+        """False once the contact unsubscribed, bounced, complained or was erased."""
+        return (self.unsubscribed_at is None and self.erased_at is None and self.bounced_at is None
+                and self.complained_at is None)
 
 
 __all__ = ["Account", "Contact", "RELATIONSHIPS"]

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from vocapp.core.surveys.model import pick_language
 from vocapp.core.tokens import hash_token
 from vocapp.errors import VocappError
 from vocapp.extensions import db
-from vocapp.models import Campaign, Contact, Invitation, Response, SurveyVersion
+from vocapp.models import Campaign, Contact, Invitation, InvitationToken, Response, SurveyVersion
 from vocapp.models.base import utcnow
 from vocapp.models.campaigns import INVITATION_STATUSES
 
@@ -37,14 +37,20 @@ _DEFINITIONS: dict[str, dict] = {}  # content hash -> definition; versions are i
 _LOOK_UP = (
     select(Invitation.id, Invitation.status, Invitation.expires_at, Invitation.contact_id,
            Campaign.status.label("campaign_status"), Campaign.survey_version_id,
-           SurveyVersion.content_hash, Contact.language, Contact.erased_at,
+           SurveyVersion.content_hash, func.coalesce(Invitation.language, Contact.language).label("language"),
+           Contact.erased_at,
            Response.id.label("response_id"), Response.status.label("response_status"),
            Response.answers, Response.page_timings, Response.last_page)
     .join(Campaign, Campaign.id == Invitation.campaign_id)
     .join(SurveyVersion, SurveyVersion.id == Campaign.survey_version_id)
     .join(Contact, Contact.id == Invitation.contact_id)
     .outerjoin(Response, Response.invitation_id == Invitation.id)
-    .where(Invitation.token_hash == bindparam("token_hash"))
+    # the latest link (invitations.token_hash) or any survey link e-mailed before it (a reminder's
+    # predecessors, kept in invitation_tokens until they expire)
+    .where(or_(Invitation.token_hash == bindparam("token_hash"), Invitation.id == (
+        select(InvitationToken.invitation_id)
+        .where(InvitationToken.token_hash == bindparam("token_hash"), InvitationToken.purpose == "survey",
+               InvitationToken.expires_at > bindparam("now")).scalar_subquery())))
 )
 
 
@@ -88,7 +94,7 @@ def open_link(token: str) -> Respondent | None:
     # outside a transaction: a page view is then one round trip (no BEGIN, no ROLLBACK); every write
     # that follows is guarded by its own WHERE, so it never relies on this read staying true
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(_LOOK_UP, {"token_hash": hash_token(token)}).one_or_none()
+        row = connection.execute(_LOOK_UP, {"token_hash": hash_token(token), "now": utcnow()}).one_or_none()
     if row is None or row.status == "revoked" or row.erased_at is not None:
         return None
     if row.status != "completed" and (row.expires_at <= utcnow() or row.campaign_status == "closed"):

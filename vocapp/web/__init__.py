@@ -18,6 +18,8 @@ BLUEPRINTS = [
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
     ("exports", "/exports"),
+    ("campaigns", "/campaigns"),
+    ("unsubscribe", "/u"),
     ("docs", "/docs"),
     ("jobs", "/jobs"),
     ("respondent", "/s"),

@@ -19,6 +19,7 @@ REFRESH_SECONDS = 2
 RESULT_LINKS = {
     "scoring_run_id": ("scoring.run", "run_id", "Scoring run {}"),
     "placement_run_id": ("canvas.index", "run", "Placement run {}"),
+    "campaign_id": ("campaigns.detail", "campaign_id", "Campaign {}"),
 }
 
 

@@ -1,0 +1,59 @@
+"""Shared set-up for campaign tests: the default survey, a few contacts, a loopback SMTP server."""
+from __future__ import annotations
+
+import contextlib
+import re
+
+from vocapp import PROJECT_ROOT
+from vocapp.extensions import db
+from vocapp.models import Account, Contact
+from vocapp.services.surveys import load_definition_file
+
+from smtp_sink import LoopbackSMTP, Recorder
+
+DEFINITION = PROJECT_ROOT / "survey_definitions" / "b2b_relationship.yaml"
+LINK = re.compile(r"(https?://[^/\s]+)/s/([A-Za-z0-9_-]{43})")
+UNSUBSCRIBE = re.compile(r"(https?://[^/\s]+)/u/([A-Za-z0-9_-]{43})")
+
+
+def load_survey():
+    """The default questionnaire, stored."""
+    version, _ = load_definition_file(DEFINITION)
+    return version
+
+
+def add_contacts(n: int, prefix: str = "c", account_name: str = "Acme Ltd", relationship: str = "member",
+                 **fields) -> list[Contact]:
+    """``n`` contacts at one new account, e-mails ``<prefix><i>@example.org``."""
+    account = Account(external_id=f"{prefix}-account", name=account_name, attributes={"size": "large"})
+    db.session.add(account)
+    db.session.flush()
+    contacts = [Contact(account_id=account.id, email=f"{prefix}{i}@example.org", first_name=f"Name{i}",
+                        last_name="Person", relationship=relationship, **fields) for i in range(n)]
+    db.session.add_all(contacts)
+    db.session.commit()
+    return contacts
+
+
+@contextlib.contextmanager
+def smtp_server(app, script: dict[int, str] | None = None):
+    """A real SMTP server on loopback; the app's SMTP settings point at it for the duration."""
+    recorder = Recorder(script)
+    controller = LoopbackSMTP(recorder)
+    controller.start()
+    old = {k: app.config.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "SEND_RATE_PER_MINUTE", "SEND_RETRY_SECONDS")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SEND_RATE_PER_MINUTE=0,
+                      SEND_RETRY_SECONDS=0.05)
+    try:
+        yield recorder
+    finally:
+        controller.stop()
+        app.config.update(old)
+
+
+def text_part(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def html_part(message) -> str:
+    return message.get_body(("html",)).get_content()

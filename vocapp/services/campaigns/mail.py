@@ -1,0 +1,236 @@
+"""Building invitation e-mails (Jinja, HTML + text, headers, DKIM) and handing them to SMTP or an outbox."""
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass
+from email import policy
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import current_app, render_template
+
+from vocapp.core.campaigns.messages import fill, one_line, paragraphs, phrases
+from vocapp.errors import VocappError
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+#: the classic (compat32) email API: four times faster than EmailMessage for building messages
+_CRLF = policy.compat32.clone(linesep="\r\n")
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
+
+
+class MailSetupError(VocappError):
+    """The mail settings cannot be used (e.g. an unreadable DKIM key)."""
+
+
+class TemporaryFailure(Exception):
+    """The server did not take the message this time (4xx, or the connection dropped before the end of
+    DATA): safe to retry."""
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx)."""
+
+
+class UnknownOutcome(Exception):
+    """The connection dropped after the whole message was sent but before the server's reply: it may
+    or may not have been accepted, so it is not retried (at most once)."""
+
+
+@dataclass
+class Rendered:
+    """One e-mail ready to go: envelope, Message-ID and the bytes to send."""
+
+    to: str
+    message_id: str
+    data: bytes
+
+
+def _domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].strip(">") or "vocapp.invalid"
+
+
+def render_message(kind: str, values: dict[str, str], language: str, subject: str, body: str,
+                   survey_url: str, unsubscribe_url: str, unsubscribe_token: str, to: str,
+                   config: dict[str, Any] | None = None) -> Rendered:
+    """The invitation (``kind`` "invitation") or reminder e-mail for one contact.
+
+    ``subject``/``body`` are the campaign's staff-written text (empty: the default wording in
+    ``language``); placeholders are filled from ``values``; both parts escape it (HTML autoescaped,
+    staff text never evaluated as a template)."""
+    config = config or current_app.config
+    words = phrases(language)
+    subject_text = one_line(fill(subject or words[f"{kind}_subject"], values))
+    body_text = fill(body or words[f"{kind}_body"], values)
+    context = {"paragraphs": paragraphs(body_text), "body": body_text.strip(), "words": words,
+               "closes": fill(words["closes"], values) if values.get("closing_date") else "",
+               "survey_url": survey_url, "unsubscribe_url": unsubscribe_url, "language": language}
+    sender = config["MAIL_FROM"]
+    message = MIMEMultipart("alternative")
+    message["Subject"] = subject_text if subject_text.isascii() else Header(subject_text, "utf-8")
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message_id = make_msgid(domain=_domain(sender))
+    message["Message-ID"] = message_id
+    mailto = config.get("MAIL_UNSUBSCRIBE_MAILTO") or sender
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message.attach(MIMEText(render_template("campaigns/email/message.txt", **context), "plain", _UTF8_QP))
+    message.attach(MIMEText(render_template("campaigns/email/message.html", **context), "html", _UTF8_QP))
+    data = message.as_bytes(policy=_CRLF)
+    return Rendered(to=to, message_id=message_id, data=dkim_sign(data, config))
+
+
+_DKIM_KEYS: dict[str, bytes] = {}
+DKIM_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe", b"list-unsubscribe-post",
+                b"mime-version", b"content-type"]
+
+
+def dkim_sign(data: bytes, config: dict[str, Any]) -> bytes:
+    """``data`` with a DKIM-Signature header prepended when a key, selector and domain are configured."""
+    key_file, selector, domain = config.get("DKIM_KEY_FILE"), config.get("DKIM_SELECTOR"), config.get("DKIM_DOMAIN")
+    if not (key_file and selector and domain):
+        return data
+    import dkim
+
+    if key_file not in _DKIM_KEYS:
+        try:
+            _DKIM_KEYS[key_file] = Path(key_file).read_bytes()
+        except OSError as exc:
+            raise MailSetupError(f"VOCAPP_DKIM_KEY_FILE {key_file}: {exc.strerror}") from exc
+    signature = dkim.sign(data, selector.encode(), domain.encode(), _DKIM_KEYS[key_file],
+                          include_headers=DKIM_HEADERS, canonicalize=(b"relaxed", b"relaxed"),
+                          linesep=b"\r\n")
+    return signature + data
+
+
+class SMTPTransport:
+    """One SMTP connection (STARTTLS or implicit TLS, optional login) for a batch of messages."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        config = self.config
+        host, port, timeout = config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config.get("SMTP_TIMEOUT", 30))
+        try:
+            if config.get("SMTP_SSL"):
+                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            else:
+                self.connection = smtplib.SMTP(host, port, timeout=timeout)
+                if config.get("SMTP_STARTTLS"):
+                    self.connection.starttls(context=ssl.create_default_context())
+            if config.get("SMTP_USERNAME"):
+                self.connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+            self.connection.ehlo_or_helo_if_needed()
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise PermanentFailure(_reply(exc.smtp_code, exc.smtp_error)) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise TemporaryFailure(f"cannot connect to {host}:{port}: {exc}") from exc
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (OSError, smtplib.SMTPException):
+                self.connection.close()
+            self.connection = None
+
+    def send(self, sender: str, message: Rendered, name: str) -> str:
+        """Send one message; returns the server's reply. Raises TemporaryFailure, PermanentFailure or
+        UnknownOutcome. MAIL, RCPT and DATA are separate steps so that only a connection lost while
+        waiting for the final reply is ambiguous."""
+        if self.connection is None:
+            self.open()
+        smtp = self.connection
+        try:
+            for command, argument in (("mail", sender), ("rcpt", message.to)):
+                code, reply = getattr(smtp, command)(argument)
+                _check(code, reply, smtp)
+            code, reply = smtp.docmd("data")
+            if code != 354:
+                _check(code if code >= 400 else 451, reply, smtp)
+            body = _LEADING_DOT.sub(b"..", message.data)
+            smtp.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            self.connection = None
+            raise TemporaryFailure(f"connection lost before the message was complete: {exc}") from exc
+        try:
+            code, reply = smtp.getreply()
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            self.connection = None
+            raise UnknownOutcome(f"connection lost waiting for the reply to the message: {exc}") from exc
+        _check(code, reply, smtp)
+        return _reply(code, reply)
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {' '.join(text.split())}"
+
+
+def _check(code: int, reply: bytes, smtp: smtplib.SMTP) -> None:
+    if code < 400:
+        return
+    try:
+        smtp.rset()
+    except (OSError, smtplib.SMTPException):
+        pass
+    raise (PermanentFailure if code >= 500 else TemporaryFailure)(_reply(code, reply))
+
+
+class OutboxTransport:
+    """Writes each message as ``<name>.eml`` into a folder instead of sending it (VOCAPP_MAIL_OUTBOX)."""
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+
+    def open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def close(self) -> None:
+        pass
+
+    def send(self, sender: str, message: Rendered, name: str) -> str:
+        path = self.folder / f"{name}.eml"
+        partial = path.with_suffix(".eml.part")
+        partial.write_bytes(message.data)
+        partial.replace(path)
+        return f"250 written to {path}"
+
+
+def transport(config: dict[str, Any]) -> SMTPTransport | OutboxTransport:
+    """The outbox when VOCAPP_MAIL_OUTBOX is set, else SMTP."""
+    return OutboxTransport(config["MAIL_OUTBOX"]) if config.get("MAIL_OUTBOX") else SMTPTransport(config)
+
+
+class Throttle:
+    """At most ``per_minute`` messages a minute (0: no limit), spaced evenly."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self.next_at = 0.0
+
+    def delay(self) -> float:
+        """Seconds to wait before the next message (and count that message as sent then)."""
+        if not self.interval:
+            return 0.0
+        now = time.monotonic()
+        wait = max(0.0, self.next_at - now)
+        self.next_at = max(now, self.next_at) + self.interval
+        return wait

@@ -1,0 +1,54 @@
+"""``/u/<token>``: unsubscribe from every survey e-mail without logging in.
+
+GET shows one button; POST unsubscribes at once. The RFC 8058 one-click POST a mail client sends
+(body ``List-Unsubscribe=One-Click``) carries no CSRF token: the unguessable, hashed, expiring token in
+the URL authenticates it, and only that exact request skips the CSRF check.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from vocapp.services.campaigns import find_invitation, unsubscribe
+from vocapp.web.campaigns_forms import ActionForm
+
+bp = Blueprint("unsubscribe", __name__)
+LIMIT = "30 per minute"
+
+
+@bp.record_once
+def _bind_extensions(state) -> None:
+    """Rate-limit the blueprint and exempt only ``confirm`` from the automatic CSRF check (it checks
+    itself), through the app's own CSRFProtect and Limiter."""
+    state.app.extensions["csrf"].exempt(confirm)
+    for limiter in state.app.extensions.get("limiter", ()):
+        limiter.limit(LIMIT)(bp)
+
+
+@bp.after_request
+def _private(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _unknown():
+    return render_template("unsubscribe/unknown.html"), 404
+
+
+@bp.route("/<token>", methods=["GET"])
+def page(token: str):
+    """A page with one button (a GET never unsubscribes: link scanners follow links)."""
+    if find_invitation(token, purpose="unsubscribe") is None:
+        return _unknown()
+    return render_template("unsubscribe/page.html", form=ActionForm(), token=token)
+
+
+@bp.route("/<token>", methods=["POST"])
+def confirm(token: str):
+    """Unsubscribe now: the page's button (CSRF-checked) or an RFC 8058 one-click POST."""
+    one_click = request.form.get("List-Unsubscribe") == "One-Click" and "csrf_token" not in request.form
+    if not one_click:
+        current_app.extensions["csrf"].protect()
+    if not unsubscribe(token, how="one-click" if one_click else "page"):
+        return _unknown()
+    return render_template("unsubscribe/done.html")
