@@ -12,7 +12,7 @@ PUBLIC_BLUEPRINTS = {"auth", "static", "respondent"}
 #: who may use each area (admins may use everything); an area missing here fails the test below
 AREA_ROLES = {
     "home.index": {"designer", "analyst"},
-    "home.staff": set(),
+    "staff": set(),
     "surveys": {"designer"},
     "imports": {"designer", "analyst"},
     "legacy.designer": {"designer"},

@@ -23,10 +23,22 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URL", "memory://",
                               "Where rate-limit counters live: memory:// (one process) or redis://... (shared by workers)"),
+    "SECURE_COOKIES": ("SECURE_COOKIES", None,
+                       "Send session and remember cookies over HTTPS only; default on when BASE_URL is https://"),
+    "PROXY_FIX": ("PROXY_FIX", "0", "Number of trusted reverse proxies in front of vocapp whose X-Forwarded-* "
+                  "headers are believed (0: none)"),
+    "SESSION_HOURS": ("SESSION_HOURS", "12", "Hours a login lasts without 'keep me logged in'"),
+    "REMEMBER_DAYS": ("REMEMBER_DAYS", "14", "Days a 'keep me logged in' login lasts"),
+    "LOGIN_LIMIT_ACCOUNT": ("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes", "Failed logins allowed per e-mail address"),
+    "LOGIN_LIMIT_CLIENT": ("LOGIN_LIMIT_CLIENT", "20 per 15 minutes", "Failed logins allowed per client address"),
+    "UPLOAD_PREVIEWS_PER_USER": ("UPLOAD_PREVIEWS_PER_USER", "5",
+                                 "Uploads a staff user may keep waiting for confirmation (older ones are removed)"),
+    "UPLOAD_PREVIEW_HOURS": ("UPLOAD_PREVIEW_HOURS", "24", "Hours an unconfirmed upload is kept"),
 }
 
-_BOOLEAN = {"SMTP_STARTTLS"}
-_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB"}
+_BOOLEAN = {"SMTP_STARTTLS", "SECURE_COOKIES"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS",
+            "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS"}
 
 
 class Config:
@@ -37,6 +49,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     TESTING = False
 
     @classmethod

@@ -6,12 +6,12 @@ from vocapp.models.canvas import Placement, PlacementRun
 from vocapp.models.imports import ImportRun
 from vocapp.models.responses import Response
 from vocapp.models.scoring import AccountScore, ContactScore, ScoringRun
-from vocapp.models.staff import STAFF_ROLES, AuditEntry, StaffUser
+from vocapp.models.staff import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
 from vocapp.models.surveys import Survey, SurveyVersion
 from vocapp.models.transactions import Transaction
 
 __all__ = [
     "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
     "Contact", "ContactScore", "ImportRun", "Invitation", "Placement", "PlacementRun", "Response",
-    "ScoringRun", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
+    "ScoringRun", "StaffSession", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
 ]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib
+import math
+import time
 
 from flask import Flask, render_template
 
@@ -11,6 +13,7 @@ from vocapp.web.hygiene import DatabaseIntConverter, add_security_headers, rejec
 BLUEPRINTS = [
     ("auth", "/auth"),
     ("home", ""),
+    ("staff", "/staff"),
     ("surveys", "/surveys"),
     ("imports", "/imports"),
     ("legacy", ""),
@@ -33,12 +36,25 @@ def register_blueprints(app: Flask) -> None:
     def navigation() -> dict[str, object]:
         return {"has_endpoint": lambda name: name in app.view_functions}
 
-    for status in (400, 403, 404, 405, 410, 413, 500):
+    for status in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(status, _error_page(status))
 
 
 def _error_page(status: int):
     def handler(error: Exception):
-        return render_template("errors/error.html", status=status, error=error), status
+        description = getattr(error, "description", None)
+        custom = description if description and description != getattr(type(error), "description", None) else None
+        return render_template("errors/error.html", status=status, error=error, custom=custom,
+                               wait=_wait_minutes()), status
 
     return handler
+
+
+def _wait_minutes() -> int | None:
+    """Minutes until the rate limit that refused this request lets it through again."""
+    from vocapp.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None or not limit.breached:
+        return None
+    return max(1, math.ceil((limit.reset_at - time.time()) / 60))

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
 from vocapp.extensions import db
-from vocapp.models import Account, Contact, PlacementRun, Response, ScoringRun, StaffUser, Survey
+from vocapp.models import Account, Contact, PlacementRun, Response, ScoringRun, Survey
 from vocapp.web.security import role_required
 
 bp = Blueprint("home", __name__)
@@ -22,11 +22,3 @@ def index():
         ]
     }
     return render_template("home.html", counts=counts)
-
-
-@bp.route("/staff")
-@role_required("admin")
-def staff():
-    """Administrators see who has access and with which role."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return render_template("staff.html", users=users)
