@@ -110,11 +110,23 @@ def app(backend: str, databases: _Databases, tmp_path: Path) -> Iterator[Flask]:
          "BASE_URL": "http://127.0.0.1"},
         instance_path=str(tmp_path / "instance"),
     )
+    isolate_requests(application)
     with application.app_context():
         yield application
         _db.session.remove()
         _empty_all_tables()
         _db.engine.dispose()
+
+
+def isolate_requests(application: Flask) -> None:
+    """Requests made while a test holds the app context share its ``g``, where Flask-Login caches the user
+    it loaded and Flask-WTF the CSRF token: empty ``g`` before each request, so every request loads its own
+    user and token from its own cookies (as in production, where each request has its own app context)."""
+    from flask import g
+
+    @application.before_request
+    def fresh_request_globals() -> None:
+        g.__dict__.clear()
 
 
 def _empty_all_tables() -> None:

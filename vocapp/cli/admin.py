@@ -1,6 +1,8 @@
 """``vocapp init-db`` and ``vocapp create-staff``."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -31,7 +33,7 @@ def create_staff_command(email: str, role: str, password: str | None, password_s
     if password_stdin:
         if password is not None:
             raise click.UsageError("give either --password or --password-stdin, not both")
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = create_staff(email, role, password)
