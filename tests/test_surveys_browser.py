@@ -45,3 +45,32 @@ def test_edit_an_item_and_preview_it(page, live_server, make_staff, db, artifact
     expect(topics).to_be_visible()
     page.get_by_label("Essential contact only, please").check()
     expect(topics).to_be_hidden()
+
+
+@pytest.mark.browser
+def test_item_form_shows_only_the_chosen_types_section_and_scales_edit(page, live_server, make_staff, db,
+                                                                        artifacts_dir) -> None:
+    survey_service.load_definition_file(DEFAULT)
+    designer = make_staff("designer")
+    browser_login(page, live_server, designer.email, STAFF_PASSWORD)
+
+    page.goto(f"{live_server}/surveys/b2b_relationship/draft")
+    page.get_by_role("link", name="Edit item trust_1").click()
+    likert, choice = page.get_by_role("group", name="Likert items"), page.get_by_role("group", name="Choice items")
+    expect(likert).to_be_visible()
+    expect(choice).to_be_hidden()
+    page.get_by_label("Type").select_option("single_choice")  # no script: CSS follows the select
+    expect(likert).to_be_hidden()
+    expect(choice).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "designer-item-form-by-type.png"), full_page=True)
+
+    page.goto(f"{live_server}/surveys/b2b_relationship/draft")
+    page.get_by_role("link", name="Edit scales").click()
+    page.get_by_label("Scale id").fill("often4")
+    page.get_by_label("Lowest point").fill("1")
+    page.get_by_label("Highest point").fill("4")
+    page.get_by_label("Point labels: one per line, as point | label").fill("1 | Never\n4 | Always")
+    page.get_by_role("button", name="Save scale").click()
+    expect(page.get_by_text("Scale often4 saved.")).to_be_visible()
+    expect(page.get_by_role("cell", name="1: Never; 4: Always")).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "designer-scales.png"), full_page=True)

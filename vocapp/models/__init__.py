@@ -2,7 +2,7 @@
 from vocapp.models.accounts import RELATIONSHIPS, Account, Contact
 from vocapp.models.base import Base, utcnow
 from vocapp.models.campaigns import Campaign, Invitation
-from vocapp.models.canvas import Placement, PlacementRun
+from vocapp.models.canvas import CanvasDefinitionVersion, Placement, PlacementRun
 from vocapp.models.imports import ImportRun
 from vocapp.models.responses import Response
 from vocapp.models.scoring import AccountScore, ContactScore, ScoringRun
@@ -12,6 +12,7 @@ from vocapp.models.transactions import Transaction
 
 __all__ = [
     "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
+    "CanvasDefinitionVersion",
     "Contact", "ContactScore", "ImportRun", "Invitation", "Placement", "PlacementRun", "Response",
     "ScoringRun", "StaffSession", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
 ]

@@ -10,6 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from vocapp.models.base import Base, utcnow
 
 
+class CanvasDefinitionVersion(Base):
+    """One saved version of the canvas definition (category mapping, cuts, zones), edited by staff.
+
+    Placements use the newest version; with none stored they use the shipped default file. Like
+    survey versions, a saved version is never changed: an edit saves a new one.
+    """
+
+    __tablename__ = "canvas_definitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    definition: Mapped[dict[str, Any]]
+    #: sha256 of the canonical JSON of ``definition``
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+
 class PlacementRun(Base):
     """One placement of every account on the Customer Segmentation Canvas."""
 

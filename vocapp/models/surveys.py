@@ -22,6 +22,8 @@ class Survey(Base):
     #: the designer's working copy, not yet published; publishing stores it as a new version
     draft_definition: Mapped[dict[str, Any] | None]
     draft_updated_at: Mapped[datetime | None]
+    #: set when staff archive a survey that has responses (kept, but out of lists and pickers)
+    archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     versions: Mapped[list[SurveyVersion]] = relationship(

@@ -34,9 +34,12 @@ PLACEMENT_COLUMNS = ("run_id", "account_id", "opportunity", "readiness", "estima
 
 
 def load_definition(path: str | Path | None) -> CanvasDefinition:
-    """The canvas definition at ``path`` (default: shipped), errors as one CanvasError listing problems."""
+    """The canvas definition at ``path`` (default: the one in force, see canvas_definitions), errors as one
+    CanvasError listing problems."""
+    from vocapp.services.canvas_definitions import current_definition
+
     try:
-        return load_canvas_definition(path)
+        return load_canvas_definition(path) if path is not None else current_definition()
     except CanvasDefinitionError as exc:
         raise CanvasError(f"canvas definition has {len(exc.problems)} problem(s): "
                           + "; ".join(str(p) for p in exc.problems)) from exc

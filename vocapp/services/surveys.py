@@ -14,7 +14,7 @@ from vocapp.core.surveys import (Problem, content_hash, definition_schema, dump_
                                      parse_definition, validate_definition)
 from vocapp.errors import VocappError
 from vocapp.extensions import db
-from vocapp.models import Response, StaffUser, Survey, SurveyVersion, utcnow
+from vocapp.models import Campaign, Response, StaffUser, Survey, SurveyVersion, utcnow
 from vocapp.services.staff import record_action
 
 
@@ -86,9 +86,10 @@ def _title(defn: dict) -> str:
 
 
 def list_surveys() -> list[Survey]:
-    """Every survey, by id, with its versions loaded in one more query (their definitions on demand)."""
+    """Every survey, archived ones last, by id, with its versions loaded in one more query (definitions on demand)."""
     versions = selectinload(Survey.versions).defer(SurveyVersion.definition)
-    return list(db.session.scalars(select(Survey).options(versions).order_by(Survey.slug)))
+    order = (Survey.archived_at.is_not(None), Survey.slug)
+    return list(db.session.scalars(select(Survey).options(versions).order_by(*order)))
 
 
 def get_survey(slug: str) -> Survey:
@@ -142,6 +143,35 @@ def delete_version(version: SurveyVersion, staff: StaffUser | None = None) -> No
     except Exception:
         db.session.rollback()
         raise
+
+
+def delete_survey(survey: Survey, staff: StaffUser | None = None) -> None:
+    """Delete a survey nobody has answered, with its versions; one with responses or campaigns is refused."""
+    answered = sum(response_counts(survey).values())
+    if answered:
+        raise VocappError(f"survey '{survey.slug}' has {answered} response(s): archive it instead of deleting it")
+    version_ids = [version.id for version in survey.versions]
+    if version_ids and db.session.scalar(select(func.count(Campaign.id))
+                                         .where(Campaign.survey_version_id.in_(version_ids))):
+        raise VocappError(f"survey '{survey.slug}' has campaigns: archive it instead of deleting it")
+    slug = survey.slug
+    try:
+        for version in list(survey.versions):
+            db.session.delete(version)
+        db.session.flush()
+        db.session.delete(survey)
+        record_action(staff, "survey.delete", "survey", slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def set_archived(survey: Survey, archived: bool, staff: StaffUser | None = None) -> None:
+    """Archive (or bring back) a survey: kept with its versions and responses, listed apart."""
+    survey.archived_at = utcnow() if archived else None
+    record_action(staff, "survey.archive" if archived else "survey.unarchive", "survey", survey.slug)
+    db.session.commit()
 
 
 # --- designer drafts ---------------------------------------------------------------------------

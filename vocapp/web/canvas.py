@@ -232,3 +232,9 @@ def _account_panel(account: Account):
 
 
 ACCOUNT_PANELS.append(_account_panel)
+
+# --- the canvas definition page (vocapp/web/canvas_definition.py) ----------------------------------
+
+from vocapp.web.canvas_definition import definition  # noqa: E402
+
+bp.add_url_rule("/definition", "definition", definition, methods=["GET", "POST"])

@@ -10,11 +10,13 @@ from flask_login import current_user
 from vocapp.core.surveys import (ITEM_TYPES, Problem, dict_entries, dump_definition, has_errors, localise,
                                      validate_definition)
 from vocapp.core.surveys.editing import add_item, add_page, move_entry, set_text
+from vocapp.core.surveys.wording import describe, plain_message
 from vocapp.errors import VocappError
 from vocapp.models import Survey
 from vocapp.services import surveys as survey_service
 from vocapp.web.surveys_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
                                        fill_item_form, item_from_form, item_summary, set_item_choices)
+from vocapp.web import surveys_manage
 from vocapp.web.surveys_preview import preview
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
@@ -91,6 +93,8 @@ def upload():
     if defn is None or not isinstance(defn.get("id"), str) or not defn["id"]:
         problems = problems or [Problem("error", filename, 1, "id", "the definition needs an id")]
         return render_template("surveys/upload_failed.html", problems=problems, filename=filename), 400
+    if has_errors(problems) and not _exists(defn["id"]):
+        return render_template("surveys/upload_failed.html", problems=problems, filename=filename, defn=defn), 400
     try:
         survey = _survey_for_upload(defn)
     except VocappError as exc:
@@ -101,6 +105,14 @@ def upload():
           f"{sum(p.is_error for p in problems)} error(s), {sum(not p.is_error for p in problems)} warning(s).",
           "error" if has_errors(problems) else "success")
     return redirect(url_for(".draft", slug=survey.slug))
+
+
+def _exists(slug: str) -> bool:
+    try:
+        survey_service.get_survey(slug)
+    except survey_service.SurveyNotFound:
+        return False
+    return True
 
 
 def _survey_for_upload(defn: dict) -> Survey:
@@ -157,6 +169,17 @@ def discard(slug: str):
 # --- preview (vocapp/web/surveys_preview.py) ------------------------------------------------------
 
 bp.add_url_rule("/<slug>/preview", "preview", preview, methods=["GET", "POST"])
+
+# --- scales, translations, delete and archive (vocapp/web/surveys_manage.py) -----------------------
+
+bp.add_url_rule("/<slug>/draft/scales", "scales", surveys_manage.scales, methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/draft/scales/<int:index>", "scales", surveys_manage.scales, methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/draft/scales/<int:index>/remove", "remove_scale", surveys_manage.remove_scale,
+                methods=["POST"])
+bp.add_url_rule("/<slug>/draft/translations", "translations", surveys_manage.translations, methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/draft/languages", "add_language", surveys_manage.add_language, methods=["POST"])
+bp.add_url_rule("/<slug>/delete", "delete", surveys_manage.delete, methods=["POST"])
+bp.add_url_rule("/<slug>/archive", "archive", surveys_manage.archive, methods=["POST"])
 
 
 # --- draft editing -------------------------------------------------------------------------------
@@ -337,7 +360,7 @@ def edit_item(slug: str, page: int, item: int):
     for problem in problems:
         match = _ITEM_PATH.match(problem.path)
         field = ItemForm.FIELD_FOR_PATH.get(match.group(3) or "", "")
-        field_problems.setdefault(field, []).append(f"{problem.severity}: {problem.message}")
+        field_problems.setdefault(field, []).append(f"{problem.severity}: {plain_message(problem)}")
     return render_template("surveys/item.html", survey=survey, form=form, page=page, item=item, old=old,
                            field_problems=field_problems, defn=defn)
 
@@ -365,3 +388,4 @@ def remove_item(slug: str, page: int, item: int):
 
 bp.add_app_template_global(item_summary, "survey_item_summary")
 bp.add_app_template_global(localise, "survey_text")
+bp.add_app_template_global(describe, "survey_problem")

@@ -122,9 +122,11 @@ def item_from_form(form: ItemForm, old: dict, defn: dict) -> tuple[dict, dict[st
     if condition:
         item["show_if"] = condition
     if kind == "likert":
-        for key in ("scale", "construct"):
-            if getattr(form, key).data:
-                item[key] = getattr(form, key).data
+        for key, entries in (("scale", "scales"), ("construct", "constructs")):
+            choices = list(entries_by_id(defn, entries))
+            chosen = getattr(form, key).data or (choices[0] if len(choices) == 1 else None)
+            if chosen:  # the only scale (or construct) is the obvious choice when none was picked
+                item[key] = chosen
         if form.reverse.data:
             item["reverse"] = True
     if kind in CHOICE_TYPES:
@@ -205,3 +207,48 @@ def item_summary(defn: dict, item: dict) -> str:
         parts.append(f"shown if {condition.get('item')} {rule}")
     return " · ".join(parts)
 
+
+
+class ScaleForm(FlaskForm):
+    scale_id = StringField("Scale id", validators=[DataRequired(), Length(max=64)])
+    minimum = StringField("Lowest point", validators=[DataRequired()])
+    maximum = StringField("Highest point", validators=[DataRequired()])
+    labels = TextAreaField("Point labels: one per line, as point | label", validators=[Optional()])
+    not_applicable = StringField("“Not applicable” answer (empty: none)", validators=[Optional(), Length(max=200)])
+
+
+def fill_scale_form(form: ScaleForm, scale: dict) -> None:
+    """Show ``scale`` in the form (default-language labels)."""
+    form.scale_id.data, form.minimum.data, form.maximum.data = scale.get("id"), str(scale.get("min", "")), \
+        str(scale.get("max", ""))
+    labels = scale.get("labels") if isinstance(scale.get("labels"), dict) else {}
+    form.labels.data = "\n".join(f"{point} | {localise(label)}" for point, label in sorted(labels.items()))
+    form.not_applicable.data = localise(scale.get("not_applicable"))
+
+
+def scale_from_form(form: ScaleForm, old: dict, defn: dict) -> tuple[dict, dict[str, str]]:
+    """The scale the form describes, keeping other languages' labels; ``(scale, {field: error})``."""
+    errors: dict[str, str] = {}
+    bounds = {}
+    for field, key in ((form.minimum, "min"), (form.maximum, "max")):
+        number = _number(field.data or "")
+        if not isinstance(number, int):
+            errors[field.name] = f"'{field.data}' is not a whole number"
+        bounds[key] = number
+    scale: dict[str, Any] = {"id": form.scale_id.data.strip(), **bounds}
+    old_labels = old.get("labels") if isinstance(old.get("labels"), dict) else {}
+    labels: dict[int, Any] = {}
+    for line in (form.labels.data or "").splitlines():
+        if not line.strip():
+            continue
+        point_text, _, label = line.partition("|")
+        point = _number(point_text)
+        if not isinstance(point, int) or not label.strip():
+            errors[form.labels.name] = f"'{line.strip()}' is not 'point | label' with a whole-number point"
+            continue
+        labels[point] = set_text(old_labels.get(point), label.strip(), defn)
+    if labels:
+        scale["labels"] = labels
+    if form.not_applicable.data and form.not_applicable.data.strip():
+        scale["not_applicable"] = set_text(old.get("not_applicable"), form.not_applicable.data.strip(), defn)
+    return scale, errors

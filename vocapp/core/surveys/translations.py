@@ -65,3 +65,67 @@ def translation_problems(defn: Any) -> Iterator[tuple[str, str]]:
 def _names(codes: list[str]) -> str:
     quoted = [f"'{code}'" for code in codes]
     return f"language {quoted[0]}" if len(quoted) == 1 else "languages " + ", ".join(quoted)
+
+
+def text_at(defn: Any, path: str) -> Any:
+    """The text (plain string or ``{language: text}``) stored at a path that :func:`iter_texts` yields."""
+    from .wording import split_path
+
+    entry = defn
+    for step in split_path(path):
+        if isinstance(entry, list) and isinstance(step, int) and step < len(entry):
+            entry = entry[step]
+        elif isinstance(entry, dict):
+            entry = entry.get(step, entry.get(_int_key(step)))
+        else:
+            return None
+    return entry
+
+
+def _int_key(step: Any) -> Any:
+    try:
+        return int(step)
+    except (TypeError, ValueError):
+        return step
+
+
+def with_translations(defn: dict, language: str, texts: dict[str, str]) -> dict:
+    """Copy of ``defn`` with ``texts`` ({path: text}) set as the ``language`` version of each text.
+
+    A plain string becomes ``{default: string, language: text}``; an empty text removes that
+    language's version. Paths that hold no text are ignored.
+    """
+    import copy
+
+    from .wording import split_path
+
+    result = copy.deepcopy(defn)
+    default = declared_languages(result)[0]
+    known = dict(iter_texts(result))
+    for path, text in texts.items():
+        if path not in known:
+            continue
+        old = known[path]
+        mapping = dict(old) if isinstance(old, dict) else {default: old}
+        if text.strip():
+            mapping[language] = text.strip()
+        else:
+            mapping.pop(language, None)
+        *parents, last = split_path(path)
+        holder = result
+        for step in parents:
+            holder = holder[step] if isinstance(holder, list) else holder.get(step, holder.get(_int_key(step)))
+        key = last if last in holder else _int_key(last)
+        holder[key] = mapping if len(mapping) > 1 else mapping.get(default, "")
+    return result
+
+
+def with_language(defn: dict, code: str) -> dict:
+    """Copy of ``defn`` that declares one more language (its texts still to be translated)."""
+    import copy
+
+    result = copy.deepcopy(defn)
+    languages = declared_languages(result)
+    if code not in languages:
+        result["languages"] = [*languages, code]
+    return result
