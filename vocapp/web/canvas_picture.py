@@ -21,6 +21,9 @@ STRIP_H = 40
 #: picture as a separately cached image: ~450 bytes of markup per detailed point would make a
 #: 5,000-account page 2 MB, and thousands of tab stops would bury the table.
 POINT_DETAIL_LIMIT = 300
+#: text styles as SVG presentation attributes: no <style> block or style="" (the CSP forbids inline styles)
+LABEL = 'font-family="sans-serif" font-size="13" font-weight="600" fill="#333"'
+AXIS = 'font-family="sans-serif" font-size="12" fill="#333"'
 
 
 def _x(value: float) -> float:
@@ -68,12 +71,12 @@ def _zone_rects(definition: CanvasDefinition) -> list[str]:
         if not zone.heard:
             out.append(f'<rect x="{LEFT}" y="{STRIP_TOP}" width="{PLOT_W}" height="{STRIP_H}" fill="{zone.colour}" '
                        f'fill-opacity="0.12" stroke="{zone.colour}"/><text x="{LEFT + 6}" y="{STRIP_TOP + 14}" '
-                       f'class="zone-label">{escape(zone.name)} (opportunity only)</text>')
+                       f'class="zone-label" {LABEL}>{escape(zone.name)} (opportunity only)</text>')
             continue
         (x0, x1), (y0, y1) = spans[zone.opportunity], heights[zone.readiness]
         out.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
                    f'fill="{zone.colour}" fill-opacity="0.12"/>'
-                   f'<text x="{x0 + 6:.1f}" y="{y0 + 16:.1f}" class="zone-label">{escape(zone.name)}</text>')
+                   f'<text x="{x0 + 6:.1f}" y="{y0 + 16:.1f}" class="zone-label" {LABEL}>{escape(zone.name)}</text>')
     return out
 
 
@@ -100,12 +103,12 @@ def _detailed_points(frame: pd.DataFrame, geometry, colours: dict, constructs: l
     out = []
     for row, cx, cy, r in zip(frame.to_dict("records"), *geometry):
         shape = [f'<title>{escape(point_title(row, constructs))}</title>',
-                 f'<circle class="pt" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colours.get(row["zone"], "#777")}"'
+                 f'<circle class="pt" stroke="#fff" stroke-width="1" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colours.get(row["zone"], "#777")}"'
                  f' fill-opacity="0.85"/>']
         if row.get("co_creation"):
-            shape.append(f'<circle class="cc" cx="{cx:.1f}" cy="{cy:.1f}" r="{r + 3:.1f}"/>')
+            shape.append(f'<circle class="cc" fill="none" stroke="#000" stroke-dasharray="2 2" cx="{cx:.1f}" cy="{cy:.1f}" r="{r + 3:.1f}"/>')
         if row.get("leave_alone"):
-            shape.append(f'<path class="la" d="{_cross(cx, cy, r)}"/>')
+            shape.append(f'<path class="la" fill="none" stroke="#000" stroke-width="2" d="{_cross(cx, cy, r)}"/>')
         body = "".join(shape)
         if link is not None:
             body = f'<a href="{escape(link(int(row["account_pk"])))}">{body}</a>'
@@ -127,15 +130,15 @@ def _compact_points(frame: pd.DataFrame, geometry, colours: dict) -> list[str]:
         mask = zones == zone
         circles = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
                           for x, y, r in zip(cx[mask], cy[mask], radius[mask]))
-        out.append(f'<g class="zone-points" data-zone="{escape(zone)}" fill="{colours.get(zone, "#777")}" '
+        out.append(f'<g class="zone-points" stroke="#fff" stroke-width=".4" data-zone="{escape(zone)}" fill="{colours.get(zone, "#777")}" '
                    f'fill-opacity="0.85">{circles}</g>')
     rings = frame["co_creation"].astype(bool).to_numpy()[order]
     if rings.any():
-        out.append('<g class="cc thin">' + "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 1.5:.1f}"/>'
+        out.append('<g class="cc thin" fill="none" stroke="#000" stroke-width=".7" stroke-dasharray="1.5 1.5">' + "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 1.5:.1f}"/>'
                                               for x, y, r in zip(cx[rings], cy[rings], radius[rings])) + "</g>")
     flagged = frame["leave_alone"].astype(bool).to_numpy()[order]
     if flagged.any():
-        out.append('<path class="la thin" d="' + "".join(_cross(x, y, r) for x, y, r in
+        out.append('<path class="la thin" fill="none" stroke="#000" stroke-width="1" d="' + "".join(_cross(x, y, r) for x, y, r in
                                                       zip(cx[flagged], cy[flagged], radius[flagged])) + '"/>')
     return out
 
@@ -156,23 +159,19 @@ def canvas_svg(frame: pd.DataFrame, definition: CanvasDefinition, constructs: li
              f'height="{HEIGHT}" role="img" aria-labelledby="canvas-title canvas-desc" class="canvas-svg">',
              '<title id="canvas-title">Customer Segmentation Canvas</title>',
              f'<desc id="canvas-desc">{len(frame)} accounts by opportunity (x) and relationship readiness (y); '
-             'the account table lists the same accounts.</desc>',
-             '<style>.zone-label{font:600 13px sans-serif;fill:#333}.axis{font:12px sans-serif;fill:#333}'
-             'circle.pt{stroke:#fff;stroke-width:1}.zone-points{stroke:#fff;stroke-width:.4}'
-             '.la{fill:none;stroke:#000;stroke-width:2}.la.thin{stroke-width:1}'
-             '.cc{fill:none;stroke:#000;stroke-dasharray:2 2}.cc.thin{stroke-width:.7;stroke-dasharray:1.5 1.5}</style>']
+             'the account table lists the same accounts.</desc>']
     parts += _zone_rects(definition)
     parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="none" stroke="#555"/>')
     xc, yc = _x(definition.opportunity_cut), _y(definition.readiness_cut)
     parts.append(f'<line x1="{xc:.1f}" y1="{TOP}" x2="{xc:.1f}" y2="{TOP + PLOT_H}" stroke="#555" stroke-dasharray="4 3"/>')
     parts.append(f'<line x1="{LEFT}" y1="{yc:.1f}" x2="{LEFT + PLOT_W}" y2="{yc:.1f}" stroke="#555" stroke-dasharray="4 3"/>')
     for tick in range(0, 101, 25):
-        parts.append(f'<text x="{_x(tick):.1f}" y="{TOP + PLOT_H + 16}" text-anchor="middle" class="axis">{tick}</text>')
-        parts.append(f'<text x="{LEFT - 8}" y="{_y(tick) + 4:.1f}" text-anchor="end" class="axis">{tick}</text>')
-    parts.append(f'<text x="{LEFT + PLOT_W / 2}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
+        parts.append(f'<text x="{_x(tick):.1f}" y="{TOP + PLOT_H + 16}" text-anchor="middle" class="axis" {AXIS}>{tick}</text>')
+        parts.append(f'<text x="{LEFT - 8}" y="{_y(tick) + 4:.1f}" text-anchor="end" class="axis" {AXIS}>{tick}</text>')
+    parts.append(f'<text x="{LEFT + PLOT_W / 2}" y="{HEIGHT - 6}" text-anchor="middle" class="axis" {AXIS}>'
                  f'{escape(definition.raw["axes"]["x"].get("label", "Opportunity"))} →</text>')
     parts.append(f'<text transform="translate(16 {TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle" '
-                 f'class="axis">{escape(definition.raw["axes"]["y"].get("label", "Readiness"))} →</text>')
+                 f'class="axis" {AXIS}>{escape(definition.raw["axes"]["y"].get("label", "Readiness"))} →</text>')
     parts += (_detailed_points(frame, geometry, colours, constructs, link) if detailed
               else _compact_points(frame, geometry, colours))
     parts.append("</svg>")

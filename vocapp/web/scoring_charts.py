@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import re
+from html import escape, unescape
 
 import matplotlib
 
@@ -13,11 +15,34 @@ import pandas as pd  # noqa: E402
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 10})
 
 
+_STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+
+
+def _presentation_attributes(declarations: str) -> str:
+    """``fill: #fff; stroke-width: 0.8`` -> ``fill="#fff" stroke-width="0.8"``."""
+    pairs = (part.split(":", 1) for part in declarations.split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{escape(value.strip())}"' for name, value in pairs)
+
+
+def without_inline_styles(svg: str) -> str:
+    """Matplotlib's SVG with its <style> block and style="" attributes turned into presentation attributes
+    (fill=, stroke=, font-size=...), which a strict Content-Security-Policy allows (style-src 'self')."""
+    block = _STYLE_BLOCK.search(svg)
+    if block:
+        rules = re.fullmatch(r"\s*\*\s*\{(.*)\}\s*", block.group(1), re.S)
+        if rules is None:
+            raise ValueError(f"unexpected matplotlib style rules: {block.group(1)!r}")
+        svg = svg[:block.start()] + svg[block.end():]
+        svg = svg.replace("<svg ", f"<svg {_presentation_attributes(rules.group(1))} ", 1)
+    return _STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(unescape(match.group(1))), svg)
+
+
 def _svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
-    return buffer.getvalue()
+    return without_inline_styles(buffer.getvalue())
 
 
 def scree_svg(eigenvalues: list[float], random_line: list[float], declared: int) -> str:
