@@ -10,7 +10,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from .encoding import detect_encoding
-from .header import Header
+from .header import MAX_COLUMN_NAME_CHARS, MAX_COLUMNS, Header
 from .issues import ImportFileError, ImportIssue
 
 DELIMITERS = (",", ";", "\t")
@@ -25,7 +25,10 @@ def sniff_delimiter(text: str) -> str:
         lines = lines[:-1]  # the sample may cut the last line
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        rows = list(csv.reader(lines, delimiter=delimiter))
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # e.g. a field over the csv module's 128 KiB limit: the cell limit reports it later
+            continue
         if not rows:
             continue
         width = len(rows[0])
@@ -38,18 +41,25 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _sample_text(stream: BinaryIO, encoding: str) -> str:
+def _sample_text(stream: BinaryIO, encoding: str) -> tuple[str, bool]:
+    """The decoded start of the file, and whether the file goes on after it."""
     stream.seek(0)
     head = stream.read(SNIFF_BYTES)
-    return head.decode(encoding, errors="ignore")
+    more = bool(stream.read(1))
+    return head.decode(encoding, errors="ignore"), more
 
 
 def iter_csv_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Yield string frames of at most ``chunk_rows`` rows (index = spreadsheet row)."""
     encoding = detect_encoding(stream, filename)
-    sample = _sample_text(stream, encoding).lstrip("\ufeff")
-    if not sample.strip():
+    sample, more = _sample_text(stream, encoding)
+    sample = sample.lstrip("\ufeff")
+    if not sample.strip() and not more:
         raise ImportFileError(ImportIssue(filename, None, None, "the file is empty"))
+    if more and not any(mark in sample for mark in "\r\n"):
+        raise ImportFileError(ImportIssue(
+            filename, 1, None, f"the header row is longer than {SNIFF_BYTES // 1024} KiB; a file may have at most "
+            f"{MAX_COLUMNS:,} columns with names of up to {MAX_COLUMN_NAME_CHARS} characters"))
     delimiter = sniff_delimiter(sample)
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
