@@ -7,15 +7,40 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from .encoding import detect_encoding
-from .header import MAX_COLUMN_NAME_CHARS, MAX_COLUMNS, Header
+from .header import MAX_CELL_CHARS, MAX_COLUMN_NAME_CHARS, MAX_COLUMNS, Header
 from .issues import ImportFileError, ImportIssue
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_LINES = 50
 SNIFF_BYTES = 256 * 1024
+#: longest line: far beyond any real row (cells hold at most 32,767 characters), so the parser never
+#: buffers a huge line; checked in blocks before parsing
+MAX_LINE_BYTES = 4 << 20
+BLOCK_BYTES = 4 << 20
+
+
+def check_line_lengths(stream: BinaryIO, filename: str) -> None:
+    """ImportFileError naming the first line longer than MAX_LINE_BYTES (read in blocks, nothing kept)."""
+    stream.seek(0)
+    offset, last_newline, lines = 0, -1, 0
+    while block := stream.read(BLOCK_BYTES):
+        newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A) + offset
+        ends = np.concatenate((newlines, [offset + len(block)]))
+        gaps = ends - np.concatenate(([last_newline], newlines)) - 1
+        long = np.flatnonzero(gaps > MAX_LINE_BYTES)
+        if len(long):
+            raise ImportFileError(ImportIssue(
+                filename, None, None, f"line {lines + int(long[0]) + 1:,} is longer than {MAX_LINE_BYTES >> 20} MiB; "
+                f"no cell may hold more than {MAX_CELL_CHARS:,} characters"))
+        if len(newlines):
+            last_newline = int(newlines[-1])
+        lines += len(newlines)
+        offset += len(block)
+    stream.seek(0)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -61,7 +86,7 @@ def iter_csv_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterato
             filename, 1, None, f"the header row is longer than {SNIFF_BYTES // 1024} KiB; a file may have at most "
             f"{MAX_COLUMNS:,} columns with names of up to {MAX_COLUMN_NAME_CHARS} characters"))
     delimiter = sniff_delimiter(sample)
-    stream.seek(0)
+    check_line_lengths(stream, filename)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     reader = pd.read_csv(
         text, sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[""],

@@ -104,7 +104,7 @@ class Header:
                 name = self.names[position] if position < self.width and self.names[position] else column_letter(position)
                 raise ImportFileError(ImportIssue(
                     self.filename, row, name, f"the value is {int(lengths.loc[row]):,} characters long; "
-                    f"no cell may hold more than {MAX_CELL_CHARS:,}"))
+                    f"no cell may hold more than {MAX_CELL_CHARS:,} characters"))
         for position in range(self.width, raw.shape[1]):
             self._reject_values(raw[position], column_letter(position), "a value beyond the last header column")
         keep = [position for position, name in enumerate(self.names) if name is not None]

@@ -108,8 +108,8 @@ def size_problem(size: int, filename: str) -> Problem | None:
     """A problem when a definition file of ``size`` bytes is too large to read."""
     if size <= MAX_DEFINITION_BYTES:
         return None
-    return Problem("error", filename, None, "", f"the file has {size:,} bytes; a definition may have at most "
-                                                f"{MAX_DEFINITION_BYTES:,}")
+    return Problem("error", filename, None, "", f"the file is larger than {MAX_DEFINITION_BYTES:,} bytes, "
+                                                "the most a definition may have")
 
 
 def _too_deep(filename: str, line: int | None) -> Problem:
