@@ -8,9 +8,12 @@
 For each size, builds (once; reused when the file exists) a SQLite database with the demo pipeline
 (synthetic base imported through the import services, scored, placed: the same as `vocapp demo`), then
 through the Flask test client as a logged-in analyst prints the median response time and body size of:
-the page (first, a middle and the last page of the account table; a zone filter), the picture
-(/canvas/picture.svg: cold = drawn, warm = from the server cache, gzip as a browser asks for it, and a
-304 revalidation) and the time to draw the compact SVG alone from its query.
+the page (first, a middle and the last page of the account table; a zone filter; zoomed into a zone, a
+rectangle and the leave-alone filter), the picture (/canvas/picture.svg: cold = drawn, warm = from the
+server cache, gzip as a browser asks for it, and a 304 revalidation), the hover/click data canvas.js
+loads (/canvas/points.json), the print-resolution PNG, and the time to draw the compact SVG alone from
+its query. Each page time is also given as a ratio to a floor measured in the same run: a small staff
+page of the same app (/canvas/definition), i.e. what any logged-in request costs.
 """
 from __future__ import annotations
 
@@ -55,8 +58,10 @@ def timed_get(client, url: str, repeat: int, **kwargs) -> tuple[float, int, int]
     return statistics.median(times), len(body), response.status_code
 
 
-def report(label: str, seconds: float, size: int, status: int = 200) -> None:
-    print(f"  {label:<44} {seconds * 1000:8.1f} ms {size / 1024:9.1f} KB" + ("" if status == 200 else f"  [{status}]"))
+def report(label: str, seconds: float, size: int, status: int = 200, floor: float | None = None) -> None:
+    ratio = f"  {seconds / floor:5.1f}x floor" if floor else ""
+    print(f"  {label:<44} {seconds * 1000:8.1f} ms {size / 1024:9.1f} KB{ratio}"
+          + ("" if status in (200, 304) else f"  [{status}]"))
 
 
 def bench_size(folder: Path, n_accounts: int, repeat: int, database_url: str | None = None) -> None:
@@ -85,11 +90,17 @@ def bench_size(folder: Path, n_accounts: int, repeat: int, database_url: str | N
             draws.append(time.perf_counter() - start)
     print(f"  picture query ({len(points)} points) {statistics.median(queries) * 1000:.1f} ms; compact SVG drawn in "
           f"{statistics.median(draws) * 1000:.1f} ms ({len(svg) / 1024:.0f} KB)")
+    floor, _, _ = timed_get(client, "/canvas/definition", repeat)
+    print(f"  floor: /canvas/definition (a small staff page of the same app) {floor * 1000:.1f} ms")
     for label, url in [("page 1", "/canvas/"), (f"page {max(1, n_pages // 2)} of {n_pages}",
                                                 f"/canvas/?page={max(1, n_pages // 2)}"),
                        (f"last page ({n_pages})", f"/canvas/?page={n_pages}"),
-                       ("zone=Partner, page 1", "/canvas/?zone=Partner")]:
-        report(label, *timed_get(client, url, repeat))
+                       ("zone=Partner, page 1", "/canvas/?zone=Partner"),
+                       ("zoom into Partner", "/canvas/?zoom=partner"),
+                       ("rectangle opp 10-30, readiness 60-90", "/canvas/?x0=10&x1=30&y0=60&y1=90"),
+                       ("leave alone only", "/canvas/?leave_alone=yes")]:
+        seconds, size, status = timed_get(client, url, repeat)
+        report(label, seconds, size, status, floor)
     canvas_web._PICTURES.clear()
     report("picture.svg cold (drawn, no gzip)", *timed_get(client, "/canvas/picture.svg", 1))
     report("picture.svg warm (server cache, no gzip)", *timed_get(client, "/canvas/picture.svg", repeat))
@@ -99,6 +110,11 @@ def bench_size(folder: Path, n_accounts: int, repeat: int, database_url: str | N
     report("picture.svg revalidated (If-None-Match)",
            *timed_get(client, "/canvas/picture.svg", repeat, headers={"Accept-Encoding": "gzip",
                                                                       "If-None-Match": etag}))
+    report("points.json (hover and click data)", *timed_get(client, "/canvas/points.json", repeat), floor=floor)
+    etag = client.get("/canvas/points.json").headers["ETag"]
+    report("points.json revalidated (If-None-Match)",
+           *timed_get(client, "/canvas/points.json", repeat, headers={"If-None-Match": etag}))
+    report("canvas.png (print resolution)", *timed_get(client, "/canvas/canvas.png", 1), floor=floor)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ AREA_ROLES = {
     "scoring": {"analyst"},
     "canvas": {"analyst"},
     "exports": {"analyst"},
+    "docs": {"designer", "analyst"},
 }
 
 

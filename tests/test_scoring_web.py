@@ -63,3 +63,25 @@ def test_applied_and_scale_mean_runs_render(app, client_as):
     page = client.get(f"/scoring/runs/{applied.id}").get_data(as_text=True)
     assert f"frozen model fitted in" in page and f"/scoring/runs/{fitted.id}" in page
     assert client.get("/scoring/runs/9999").status_code == 404
+
+
+def test_run_page_reads_each_figure_in_plain_words_and_links_the_method(app, client_as):
+    seed_survey(400)
+    run = run_scoring("b2b_relationship")
+    page = client_as("analyst").get(f"/scoring/runs/{run.id}").get_data(as_text=True)
+    assert 'href="/docs/scoring"' in page
+    assert 'class="reading-summary"' in page and ("trustworthy" in page or "caution" in page)
+    kmo = run.diagnostics["kmo"]
+    assert f"KMO {kmo:.2f} is" in page and "Kaiser" in page
+    assert page.count('class="reading reading-') >= 3 + len(run.diagnostics["reliability"]) + 4
+    assert "≥ .95 good, ≥ .90 acceptable" in page  # the fit readings name their thresholds
+
+
+def test_survey_picker_offers_the_latest_answered_survey_first(app, client_as):
+    from vocapp.services.surveys import create_survey
+
+    seed_survey(50)
+    create_survey("aaa_empty", "Nobody answered this")
+    page = client_as("analyst").get("/scoring/").get_data(as_text=True)
+    assert 'value="b2b_relationship" selected' in page
+    assert "aaa_empty (0 complete responses)" in page and "b2b_relationship (50 complete responses)" in page

@@ -74,3 +74,24 @@ def test_item_form_shows_only_the_chosen_types_section_and_scales_edit(page, liv
     expect(page.get_by_text("Scale often4 saved.")).to_be_visible()
     expect(page.get_by_role("cell", name="1: Never; 4: Always")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "designer-scales.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_translate_a_survey_in_the_browser(page, live_server, make_staff, db, artifacts_dir) -> None:
+    pulse = DEFAULT.parent / "b2b_pulse.yaml"
+    survey_service.load_definition_file(pulse)
+    designer = make_staff("designer")
+    browser_login(page, live_server, designer.email, STAFF_PASSWORD)
+    slug = survey_service.list_surveys()[0].slug
+    page.goto(f"{live_server}/surveys/{slug}/draft")
+    page.get_by_role("link", name="Translations").click()
+    page.get_by_label("Add a language (code)").fill("fr")
+    page.get_by_role("button", name="Add language").click()
+    expect(page.get_by_text("Language 'fr' added")).to_be_visible()
+    page.get_by_label("title", exact=True).fill("Un point rapide")
+    page.get_by_role("button", name="Save translations").click()
+    expect(page.get_by_text("Translations into 'fr' saved.")).to_be_visible()
+    expect(page.get_by_label("title", exact=True)).to_have_value("Un point rapide")
+    page.screenshot(path=str(artifacts_dir / "designer-translations.png"), full_page=True)
+    draft = survey_service.draft_definition(survey_service.get_survey(slug))
+    assert draft["title"] == {"en": "A quick check-in", "fr": "Un point rapide"}

@@ -1,4 +1,4 @@
-"""Where vocapp's top-level folders are at run time (templates, static, survey_definitions, migrations).
+"""Where vocapp's top-level folders are at run time (templates, static, survey_definitions, migrations, docs).
 
 In a checkout or an editable install they are the project's own folders beside the package. A regular
 install (a wheel) has no project root, so the build copies them into the package as
@@ -11,7 +11,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 BUNDLED_DIR = PACKAGE_DIR / "_bundled"
 #: the top-level folders the running code needs, bundled into a regular install
-RUNTIME_FOLDERS = ("templates", "static", "survey_definitions", "migrations")
+RUNTIME_FOLDERS = ("templates", "static", "survey_definitions", "migrations", "docs")
 
 
 def resource_dir(name: str) -> Path:

@@ -2,14 +2,16 @@
 the suppression list, movements between runs and an account's placement history."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
-from sqlalchemy import Select, case, exists, func, literal, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from vocapp.core.canvas import NO_ZONE, movement_table
 from vocapp.errors import VocappError
 from vocapp.extensions import db
-from vocapp.models import Account, Contact, Placement, PlacementRun
+from vocapp.models import Account, Contact, Placement, PlacementRun, Transaction
 
 TABLE_COLUMNS = ["account_id", "account_name", "relationship", "n_respondents"]
 TAIL_COLUMNS = ["readiness", "opportunity", "zone", "leave_alone", "leave_alone_reason"]
@@ -17,6 +19,41 @@ TAIL_COLUMNS = ["readiness", "opportunity", "zone", "leave_alone", "leave_alone_
 
 class CanvasError(VocappError):
     """Accounts cannot be placed or a placement run cannot be found; the message says why."""
+
+
+@dataclass(frozen=True)
+class CanvasView:
+    """What part of a run the canvas page shows: filters and the rectangle being looked at.
+
+    ``box`` is (opportunity from, to, readiness from, to) in score points; accounts not yet heard
+    (no readiness) are inside it when its readiness range starts at 0, where their strip is drawn.
+    """
+
+    relationship: str = ""
+    zone: str = ""
+    leave_alone: str = ""  # "yes", "no" or "" (both)
+    box: tuple[float, float, float, float] | None = None
+
+    def where(self) -> tuple:
+        """SQL conditions on ``Placement`` for everything but relationship and zone."""
+        conditions: list = []
+        if self.leave_alone:
+            conditions.append(Placement.leave_alone.is_(self.leave_alone == "yes"))
+        if self.box is not None:
+            x0, x1, y0, y1 = self.box
+            readiness = Placement.readiness.between(y0, y1)
+            conditions.append(and_(Placement.opportunity.between(x0, x1),
+                                   or_(readiness, Placement.readiness.is_(None)) if y0 <= 0 else readiness))
+        return tuple(conditions)
+
+    def arguments(self) -> dict:
+        """Keyword arguments for the placement queries below."""
+        return {"relationship": self.relationship or None, "zone": self.zone or None, "where": self.where()}
+
+
+def latest_transaction_date():
+    """The date of the newest transaction (the natural "as of" date of a placement), or None."""
+    return db.session.scalar(select(func.max(Transaction.date)))
 
 
 def latest_placement_run() -> PlacementRun | None:
@@ -120,15 +157,22 @@ def zone_totals(run: PlacementRun) -> dict[str, tuple[int, int]]:
     return {zone: (int(n), int(flagged or 0)) for zone, n, flagged in db.session.execute(stmt).all()}
 
 
-def picture_points(run: PlacementRun, relationship: str | None = None, zone: str | None = None) -> pd.DataFrame:
+def picture_points(run: PlacementRun, relationship: str | None = None, zone: str | None = None,
+                   where: tuple = (), names: bool = False) -> pd.DataFrame:
     """What the canvas picture needs for every matching placement, without reading whole ``details``:
-    account_pk, opportunity, readiness, zone, leave_alone, co_creation, heard, value."""
-    stmt = _filtered(select(Placement.account_id, Placement.opportunity, Placement.readiness, Placement.zone,
-                            Placement.leave_alone, Placement.co_creation,
-                            Placement.readiness.is_not(None),  # heard: placed by its readiness
-                            Placement.details[("metrics", "total_12m")].as_float()), run, relationship, zone)
-    columns = ["account_pk", "opportunity", "readiness", "zone", "leave_alone", "co_creation", "heard", "value"]
-    frame = pd.DataFrame(db.session.execute(stmt.order_by(Placement.id)).all(), columns=columns)
+    account_pk, opportunity, readiness, zone, leave_alone, co_creation, heard, value (with ``names``,
+    also external_id and account_name, for hover details)."""
+    columns = [Placement.account_id, Placement.opportunity, Placement.readiness, Placement.zone,
+               Placement.leave_alone, Placement.co_creation,
+               Placement.readiness.is_not(None),  # heard: placed by its readiness
+               Placement.details[("metrics", "total_12m")].as_float()]
+    labels = ["account_pk", "opportunity", "readiness", "zone", "leave_alone", "co_creation", "heard", "value"]
+    stmt = select(*columns)
+    if names:
+        stmt = select(*columns, Account.external_id, Account.name).join(Account, Account.id == Placement.account_id)
+        labels += ["external_id", "account_name"]
+    stmt = _filtered(stmt, run, relationship, zone, where)
+    frame = pd.DataFrame(db.session.execute(stmt.order_by(Placement.id)).all(), columns=labels)
     for column in ("leave_alone", "co_creation", "heard"):
         frame[column] = frame[column].fillna(False).astype(bool)
     return frame

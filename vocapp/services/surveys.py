@@ -92,6 +92,19 @@ def list_surveys() -> list[Survey]:
     return list(db.session.scalars(select(Survey).options(versions).order_by(*order)))
 
 
+def surveys_to_score() -> tuple[list[tuple[str, int]], str | None]:
+    """Every survey not archived with its number of complete responses, and the one to offer first:
+    the survey most recently answered (``None`` when no survey has responses)."""
+    rows = db.session.execute(
+        select(Survey.slug, func.count(Response.id), func.max(Response.submitted_at))
+        .outerjoin(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+        .outerjoin(Response, (Response.survey_version_id == SurveyVersion.id) & (Response.status == "complete"))
+        .where(Survey.archived_at.is_(None)).group_by(Survey.slug).order_by(Survey.slug)).all()
+    answered = [(latest, slug) for slug, count, latest in rows if count]
+    default = max(answered, key=lambda pair: (pair[0] is not None, pair[0] or 0, pair[1]))[1] if answered else None
+    return [(slug, int(count)) for slug, count, _ in rows], default
+
+
 def get_survey(slug: str) -> Survey:
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:

@@ -20,6 +20,7 @@ BLUEPRINTS = [
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
+    ("docs", "/docs"),
 ]
 
 

@@ -7,9 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from vocapp.core.scoring import readings
 from vocapp.extensions import db
 from vocapp.models import Contact, ContactScore, ScoringRun, Survey
 from vocapp.models import Response as SurveyResponse
+from vocapp.services import surveys as survey_service
 from vocapp.web import scoring_charts
 from vocapp.web.security import role_required
 
@@ -50,8 +52,8 @@ def index():
                               .options(defer(ScoringRun.model, raiseload=True),
                                        defer(ScoringRun.diagnostics, raiseload=True))
                               .order_by(ScoringRun.id.desc())).all()
-    surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
-    return render_template("scoring/index.html", runs=runs, surveys=surveys)
+    surveys, default = survey_service.surveys_to_score()
+    return render_template("scoring/index.html", runs=runs, surveys=surveys, default=default)
 
 
 @bp.route("/run", methods=["POST"])
@@ -87,7 +89,7 @@ def run(run_id: int):
         misfit.setdefault(m["item"], []).append(m["issue"])
     return render_template(
         "scoring/run.html", run=run, slug=slug, d=d, loadings=loadings, misfit=misfit,
-        constructs=d.get("constructs", []), distribution=summary,
+        constructs=d.get("constructs", []), distribution=summary, readings=readings,
         eigen_rows=list(zip(range(1, len(d.get("eigenvalues", [])) + 1), d.get("eigenvalues", []),
                             d.get("parallel", {}).get("random_eigenvalues", []))),
     )
