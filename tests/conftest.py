@@ -208,14 +208,24 @@ def browser():
         chromium.close()
 
 
+#: a content-security-policy violation as Chromium reports it on the console
+CSP_CONSOLE_WORDS = "Content Security Policy"
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser tab; screenshots go to test-artifacts/."""
+    """A fresh browser tab; screenshots go to test-artifacts/. Every browser test also checks the strict
+    Content-Security-Policy: a violation reported on the console (``tab.csp_violations``) fails it."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
+    tab.csp_violations = []
+    tab.on("console", lambda message: tab.csp_violations.append(f"{tab.url}: {message.text}")
+           if message.type == "error" and CSP_CONSOLE_WORDS in message.text else None)
     yield tab
+    violations = list(tab.csp_violations)
     context.close()
+    assert violations == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture
