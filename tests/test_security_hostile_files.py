@@ -252,3 +252,17 @@ def test_big_hostile_files_stay_within_the_memory_bound(databases, hostile_file,
         figures[f"{name} ({hostile_file(name).stat().st_size / 2**20:,.1f} MiB file)"] = peak
     print("\npeak RSS per hostile file, MB:", *(f"  {name}: {peak:,.0f}" for name, peak in figures.items()), sep="\n")
     assert max(figures.values()) < MEMORY_BOUND_MB, figures
+
+
+def test_canvas_zone_names_fit_the_column_they_are_stored_in():
+    import copy
+
+    from vocapp.core.canvas import load_canvas_definition
+    from vocapp.core.canvas.definition import CanvasDefinitionError, build_canvas_definition
+
+    raw = copy.deepcopy(load_canvas_definition().raw)
+    raw["zones"][0]["name"] = "n" * 40
+    build_canvas_definition(raw, "edited")
+    raw["zones"][0]["name"] = "n" * 41
+    with pytest.raises(CanvasDefinitionError, match="zones"):
+        build_canvas_definition(raw, "edited")

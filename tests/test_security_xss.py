@@ -63,8 +63,8 @@ def _store_payloads(db, tmp_path) -> dict[str, object]:
     db.session.execute(update(Response).where(Response.id == response.id).values(answers=answers))
     db.session.commit()
     raw = copy.deepcopy(current_definition().raw)
-    for zone in raw["zones"]:
-        zone["name"] = f"{zone['name']} {SCRIPT}"[:300]
+    for number, zone in enumerate(raw["zones"]):
+        zone["name"] = f"Z{number} {SCRIPT}"
         zone["service_model"] = f"Model {PAYLOAD}"
     raw["axes"]["x"]["label"] = f"Opportunity {IMAGE}"
     save_version(raw, note=f"note {PAYLOAD}")

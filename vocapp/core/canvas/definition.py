@@ -24,6 +24,8 @@ SIDES = ("high", "low")
 
 _NUMBER = {"type": "number"}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 300}
+#: a zone's name is stored with every placement (placements.zone holds 40 characters)
+_ZONE_NAME = {"type": "string", "minLength": 1, "maxLength": 40}
 _SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["axes", "zones", "leave_alone", "hysteresis", "opportunity", "categories", "innovation"],
@@ -50,7 +52,7 @@ _SCHEMA: dict[str, Any] = {
         "zones": {
             "type": "array", "minItems": 2,
             "items": {"type": "object", "required": ["id", "name", "service_model"], "additionalProperties": False,
-                      "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}, "name": _TEXT,
+                      "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}, "name": _ZONE_NAME,
                                      "service_model": _TEXT, "colour": {"type": "string",
                                                                          "pattern": "^#[0-9a-fA-F]{6}$"},
                                      "opportunity": {"enum": list(SIDES)}, "readiness": {"enum": list(SIDES)},
