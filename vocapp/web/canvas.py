@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import pandas as pd
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -159,21 +161,38 @@ def place():
     return redirect(url_for("canvas.index"))
 
 
-def _picture_body(run: PlacementRun, definition: CanvasDefinition, view: CanvasView, gzipped: bool) -> bytes:
-    """The compact picture of a run (all matching accounts), plain or gzipped, from a small per-process
-    cache: a stored run never changes, so its picture is drawn (and compressed) once per filter combination."""
-    key = (str(db.engine.url), run.id, run.created_at.isoformat(), view, gzipped)
+def _cached_body(key: tuple, build: Callable[[], bytes], gzipped: bool) -> bytes:
+    """``build()`` (gzipped when asked) from a small per-process cache: a stored run never changes, so
+    its picture and points are made (and compressed) once per view."""
+    key = (str(db.engine.url), *key, gzipped)
     with _PICTURES_LOCK:
         body = _PICTURES.get(key)
     if body is None:
-        body = canvas_svg(picture_points(run, **view.arguments()), definition,
-                          list(run.summary.get("constructs", [])), detailed=False, box=_picture_box(view)).encode()
+        body = build()
         body = gzip.compress(body, 6) if gzipped else body
         with _PICTURES_LOCK:
             _PICTURES[key] = body
             while len(_PICTURES) > PICTURES_CACHED:
                 _PICTURES.popitem(last=False)
     return body
+
+
+def _cached_response(run: PlacementRun, view: CanvasView, kind: str, mimetype: str,
+                     build: Callable[[], bytes]) -> Response:
+    """A per-run cached body with an ETag (304 on revalidation), max-age and gzip when accepted."""
+    gzipped = "gzip" in request.accept_encodings
+    etag = _etag(run, view, kind, gzipped)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(_cached_body((run.id, run.created_at.isoformat(), view, kind), build, gzipped),
+                            mimetype=mimetype)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @bp.route("/picture.svg")
@@ -183,18 +202,9 @@ def picture():
     account as a bare point, cached per run by the browser (ETag, max-age) and the server; gzip when
     the browser accepts it."""
     run, definition, view = _run_and_filters()
-    gzipped = "gzip" in request.accept_encodings
-    etag = _etag(run, view, gzipped)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(_picture_body(run, definition, view, gzipped), mimetype="image/svg+xml")
-        if gzipped:
-            response.headers["Content-Encoding"] = "gzip"
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.vary.add("Accept-Encoding")
-    return response
+    return _cached_response(run, view, "svg", "image/svg+xml", lambda: canvas_svg(
+        picture_points(run, **view.arguments()), definition, list(run.summary.get("constructs", [])),
+        detailed=False, box=_picture_box(view)).encode())
 
 
 def _etag(run: PlacementRun, view: CanvasView, *more: object) -> str:
@@ -207,26 +217,24 @@ def _etag(run: PlacementRun, view: CanvasView, *more: object) -> str:
 def points():
     """Every point of the current view for canvas.js (hover details, click to the account page):
     columns once, then one row per account in SVG units of the picture. Cached like the picture."""
-    run, definition, view = _run_and_filters()
-    etag = _etag(run, view, "points")
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        frame = picture_points(run, names=True, **view.arguments())
-        cx, cy, radius = point_geometry(frame, _picture_box(view))
-        if len(frame) > _point_limit():
-            radius = compact_radius(frame, radius)
-        rows = [[int(pk), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
-                 _score(opp), _score(ready), bool(flag), bool(ring)]
-                for pk, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
-                    frame["account_pk"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
-                    frame["opportunity"], frame["readiness"], frame["leave_alone"], frame["co_creation"])]
-        response = jsonify(columns=["account", "external_id", "name", "zone", "x", "y", "r", "opportunity",
-                                    "readiness", "leave_alone", "co_creation"], points=rows,
-                           account_url=url_for("canvas.account", account_pk=0).rsplit("/", 1)[0] + "/")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    run, _, view = _run_and_filters()
+    return _cached_response(run, view, "points", "application/json",
+                            lambda: json.dumps(_points_payload(run, view), separators=(",", ":")).encode())
+
+
+def _points_payload(run: PlacementRun, view: CanvasView) -> dict:
+    frame = picture_points(run, names=True, **view.arguments())
+    cx, cy, radius = point_geometry(frame, _picture_box(view))
+    if len(frame) > _point_limit():
+        radius = compact_radius(frame, radius)
+    rows = [[int(pk), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
+             _score(opp), _score(ready), bool(flag), bool(ring)]
+            for pk, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
+                frame["account_pk"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
+                frame["opportunity"], frame["readiness"], frame["leave_alone"], frame["co_creation"])]
+    return {"columns": ["account", "external_id", "name", "zone", "x", "y", "r", "opportunity", "readiness",
+                        "leave_alone", "co_creation"], "points": rows,
+            "account_url": url_for("canvas.account", account_pk=0).rsplit("/", 1)[0] + "/"}
 
 
 def _score(value) -> float | None:
