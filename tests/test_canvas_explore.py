@@ -12,6 +12,7 @@ import pytest
 from canvas_many import place_many
 from canvas_setup import load_generated_base
 from helpers import csrf_token
+from jobs_helpers import job_id_from, wait_for_job
 from vocapp.services.canvas import movements_between, place, placement_table
 from vocapp.web.canvas_picture import Box, point_geometry
 
@@ -102,7 +103,8 @@ def test_place_form_defaults_to_the_newest_transaction_so_unchanged_data_moves_n
     page = client.get("/canvas/").get_data(as_text=True)
     assert f'name="as_of" value="{newest.isoformat()}"' in page
     token = csrf_token(client, "/canvas/")
-    assert client.post("/canvas/place", data={"csrf_token": token, "as_of": newest.isoformat()}).status_code == 302
+    job_id = job_id_from(client.post("/canvas/place", data={"csrf_token": token, "as_of": newest.isoformat()}))
+    assert wait_for_job(client, job_id)["status"] == "done"
     _, second, moves = movements_between()
     assert second.id == first.id + 1 and second.as_of.date() == newest
     assert int(moves.loc[moves["moved"], "count"].sum()) == 0

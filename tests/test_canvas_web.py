@@ -3,6 +3,7 @@ import re
 
 import pytest
 from helpers import browser_login, csrf_token
+from jobs_helpers import job_id_from, wait_for_job
 from sqlalchemy import select
 
 from canvas_setup import load_generated_base
@@ -30,9 +31,9 @@ def test_empty_canvas_offers_placement_with_csrf(app, client_as, tmp_path):
     assert "No placement run yet" in client.get("/canvas/").get_data(as_text=True)
     assert client.post("/canvas/place").status_code == 400  # no CSRF token
     token = csrf_token(client, "/canvas/")
-    response = client.post("/canvas/place", data={"csrf_token": token}, follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Placement run 1 stored: 30 accounts" in page
+    status = wait_for_job(client, job_id_from(client.post("/canvas/place", data={"csrf_token": token})))
+    assert status["status"] == "done" and status["links"] == [{"url": "/canvas/?run=1", "text": "Placement run 1"}]
+    assert "30 accounts" in client.get("/canvas/?run=1").get_data(as_text=True)
 
 
 def test_canvas_page_draws_every_account_with_zones_and_reasons(placed_base, client_as):

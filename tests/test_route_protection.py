@@ -23,6 +23,7 @@ AREA_ROLES = {
     "canvas": {"analyst"},
     "exports": {"analyst"},
     "docs": {"designer", "analyst"},
+    "jobs": {"designer", "analyst"},  # every staff role; each job kind's own role is checked per job
 }
 
 

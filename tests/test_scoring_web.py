@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from helpers import csrf_token
+from jobs_helpers import job_id_from, wait_for_job
 from sqlalchemy import func, select
 from test_scoring_service import seed_survey
 
@@ -40,7 +41,7 @@ def test_analyst_can_start_a_run_with_csrf(app, client_as):
     client = client_as("analyst")
     token = csrf_token(client, "/scoring/")
     response = client.post("/scoring/run", data={"survey": "b2b_relationship", "csrf_token": token})
-    assert response.status_code == 302
+    assert wait_for_job(client, job_id_from(response))["status"] == "done"
     assert db.session.scalar(select(func.count()).select_from(ScoringRun)) == 1
     assert client.post("/scoring/run", data={"survey": "b2b_relationship"}).status_code == 400  # no CSRF
 

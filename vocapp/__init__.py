@@ -43,6 +43,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # one writer at a time: a writer waits up to 30 s for another's commit (a job's write, a page save)
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -74,8 +78,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
 
+    from vocapp.jobs.schedule import init_app as init_jobs
     from vocapp.models import StaffUser
     from vocapp.services.sessions import session_user
+
+    init_jobs(app)
 
     @login_manager.user_loader
     def load_user(session_token: str) -> StaffUser | None:

@@ -17,7 +17,9 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "SMTP_PASSWORD": ("SMTP_PASSWORD", "", "SMTP password"),
     "SMTP_STARTTLS": ("SMTP_STARTTLS", "false", "Use STARTTLS"),
     "MAIL_FROM": ("MAIL_FROM", "surveys@vocapp.invalid", "Sender address of invitations"),
-    "BROKER_URL": ("BROKER_URL", "redis://127.0.0.1:6379/0", "Redis URL for background jobs"),
+    "BROKER_URL": ("BROKER_URL", None, "Redis URL of the Celery broker; unset: jobs run in a thread of the web process"),
+    "JOBS_QUEUE": ("JOBS_QUEUE", "vocapp", "Celery queue name, also the prefix of every Redis key vocapp's jobs use"),
+    "JOB_TIMEOUT_SECONDS": ("JOB_TIMEOUT_SECONDS", "60", "A running job silent this long is shown as failed (worker died)"),
     "BASE_URL": ("BASE_URL", "http://127.0.0.1:5000", "Public URL used in e-mailed links"),
     "INVITATION_TTL_DAYS": ("INVITATION_TTL_DAYS", "60", "Days a respondent link stays valid"),
     "UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", "200", "Largest accepted upload in MiB"),
@@ -37,8 +39,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
 }
 
 _BOOLEAN = {"SMTP_STARTTLS", "SECURE_COOKIES"}
-_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS",
-            "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "PROXY_FIX", "SESSION_HOURS",
+            "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS"}
 
 
 class Config:

@@ -16,7 +16,7 @@ from vocapp.errors import VocappError
 #: modules under vocapp.cli, each exposing ``commands``: the click commands or groups it adds.
 COMMAND_MODULES = [
     "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas",
-    "export",
+    "export", "jobs",
 ]
 
 

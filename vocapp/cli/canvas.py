@@ -10,6 +10,8 @@ import click
 import pandas as pd
 from flask.cli import AppGroup
 
+from vocapp.cli.progress import TerminalProgress
+
 group = AppGroup("canvas", help="The Customer Segmentation Canvas: place, show, movements, suppression.")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -41,7 +43,8 @@ def write_csv(frame: pd.DataFrame, out: str | None) -> None:
 def place_command(definition: str | None, as_of) -> None:
     """Place every account from the latest scores and transactions and store the placement run."""
     from vocapp.services.canvas import place
-    run = place(definition, as_of=as_of.date() if as_of else None)
+    with TerminalProgress("Placing accounts") as progress:
+        run = place(definition, as_of=as_of.date() if as_of else None, progress=progress)
     summary = run.summary
     click.echo(f"Placement run {run.id}: {summary['n_accounts']} accounts "
                f"({summary['n_heard']} heard) as of {run.as_of.date().isoformat()}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from vocapp.cli.progress import TerminalProgress
 from vocapp.core.scoring.efa import METHODS
 from vocapp.models import ScoringRun
 
@@ -84,7 +85,9 @@ def score(survey_id: str, refit: bool, method: str | None, rotation: str | None,
             except ValueError:
                 raise click.BadParameter(f"{entry!r}: expected ROLE=WEIGHT, e.g. decision_maker=3",
                                          param_hint="--role-weight") from None
-    run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights)
+    with TerminalProgress(f"Scoring {survey_id}") as progress:
+        run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights,
+                          progress=progress)
     for line in run_summary(run, survey_id):
         click.echo(line)
 

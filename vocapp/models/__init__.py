@@ -4,6 +4,7 @@ from vocapp.models.base import Base, utcnow
 from vocapp.models.campaigns import Campaign, Invitation
 from vocapp.models.canvas import CanvasDefinitionVersion, Placement, PlacementRun
 from vocapp.models.imports import ImportRun
+from vocapp.models.jobs import JOB_STATUSES, Job, Lock
 from vocapp.models.responses import Response
 from vocapp.models.scoring import AccountScore, ContactScore, ScoringRun
 from vocapp.models.staff import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
@@ -11,8 +12,8 @@ from vocapp.models.surveys import Survey, SurveyVersion
 from vocapp.models.transactions import Transaction
 
 __all__ = [
-    "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
-    "CanvasDefinitionVersion",
-    "Contact", "ContactScore", "ImportRun", "Invitation", "Placement", "PlacementRun", "Response",
-    "ScoringRun", "StaffSession", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
+    "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
+    "CanvasDefinitionVersion", "Contact", "ContactScore", "ImportRun", "Invitation", "Job", "Lock", "Placement",
+    "PlacementRun", "Response", "ScoringRun", "StaffSession", "StaffUser", "Survey", "SurveyVersion", "Transaction",
+    "utcnow",
 ]

@@ -19,8 +19,10 @@ from vocapp.core.canvas import (CanvasDefinition, CanvasDefinitionError, Explora
 from vocapp.extensions import db
 from vocapp.models import (Account, Contact, Placement, PlacementRun, Response, ScoringRun,
                            StaffUser, Transaction)
-from vocapp.services.scoring import json_safe
 from vocapp.services.bulk import bulk_insert
+from vocapp.services.locks import ATTEMPTS, hold_lock
+from vocapp.services.progress import Progress, no_progress
+from vocapp.services.scoring import json_safe
 from vocapp.services.scoring_data import account_scores_frame
 
 from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # noqa: F401 (re-exported)
@@ -145,14 +147,29 @@ def _details(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str],
 
 
 def place(definition_path: str | Path | None = None, staff: StaffUser | None = None,
-          as_of: dt.date | None = None) -> PlacementRun:
+          as_of: dt.date | None = None, progress: Progress = no_progress) -> PlacementRun:
     """Place every account from the latest scoring run and all transactions; store the run.
 
     The previous placement run (if any) provides zones for hysteresis. ``run.placements_frame`` (not
-    stored) holds the placed table for the caller.
+    stored) holds the placed table for the caller. Placements are serialised by a database lock at the
+    write: one that finds a newer previous run stored meanwhile places again on it, so the history of
+    runs stays a line. ``progress`` hears each step.
     """
     definition = load_definition(definition_path)
     as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            progress(5, "another placement finished meanwhile; placing again on it")
+        run = _place_once(definition, staff, as_of, progress)
+        if run is not None:
+            return run
+    raise CanvasError("other placements kept finishing while this one computed; start it again")
+
+
+def _place_once(definition: CanvasDefinition, staff: StaffUser | None, as_of: dt.date,
+                progress: Progress) -> PlacementRun | None:
+    """One attempt of ``place``: None when another placement was stored meanwhile."""
+    progress(2, "reading accounts, scores and transactions")
     scoring_run = latest_scoring_run()
     accounts = load_accounts(definition.size_attribute)
     if accounts.empty:
@@ -169,8 +186,10 @@ def place(definition_path: str | Path | None = None, staff: StaffUser | None = N
     metrics = account_metrics(transactions, definition.categories, as_of, accounts, definition.size_attribute)
     opportunity = opportunity_scores(metrics, definition.opportunity_weights)
     previous_run = latest_placement_run()
+    progress(40, "placing accounts")
     placed = place_accounts(accounts, scores, opportunity, load_essential_only(), definition,
                             placement_zones(previous_run) if previous_run else None)
+    progress(55, "estimating unheard accounts, clustering")
     unheard = estimate_unheard(placed, metrics, definition)
     labels, cluster_report = _clusters(placed, metrics, constructs)
     placed["estimated_readiness"] = placed["account_id"].map(
@@ -191,8 +210,14 @@ def place(definition_path: str | Path | None = None, staff: StaffUser | None = N
                        definition=json_safe(definition.raw),
                        as_of=dt.datetime.combine(as_of, dt.time(), dt.timezone.utc),
                        summary=json_safe(summary), created_by_id=staff.id if staff else None)
-    db.session.add(run)
+    progress(85, "writing the placement")
     try:
+        hold_lock("placement_runs")  # until the commit: placements write one at a time
+        latest = latest_placement_run()
+        if (latest.id if latest else None) != (previous_run.id if previous_run else None):
+            db.session.rollback()
+            return None
+        db.session.add(run)
         db.session.flush()
         rows = pd.DataFrame({
             "run_id": run.id, "account_id": placed["account_id"].astype(int),

@@ -15,6 +15,8 @@ from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
+from vocapp.services.locks import ATTEMPTS, hold_lock
+from vocapp.services.progress import Progress, no_progress
 from vocapp.services.scoring_data import load_responses, store_scores
 from vocapp.services.surveys import version_definition
 
@@ -89,14 +91,32 @@ def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFram
 
 def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, rotation: str | None = None,
                 staff: StaffUser | None = None, role_weights: dict | None = None,
-                n_parallel: int = 20) -> ScoringRun:
+                n_parallel: int = 20, progress: Progress = no_progress) -> ScoringRun:
     """Score every complete response to ``survey_id`` and store the run, its contact and account scores.
 
     The first run (or ``refit=True``) fits a model on the unflagged responses; later runs apply the
     latest fitted run's frozen model so waves stay comparable. Too few responses give a run of
     unit-weighted scale means with a warning. Unusable data raise ``ScoringError`` and store nothing.
     ``run.timings`` (not stored) holds seconds spent reading, fitting, scoring and writing.
+
+    Runs of one survey are serialised by a database lock at the write: a run that finds another one
+    stored a new model while it computed starts again on that model (so a refit replaces the latest
+    run and never forks the history). ``progress`` hears each step.
     """
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            progress(5, "another run of this survey finished meanwhile; starting again on it")
+        run = _score_once(survey_id, refit, method, rotation, staff, role_weights, n_parallel, progress)
+        if run is not None:
+            return run
+    raise ScoringError(f"survey {survey_id!r}: other scoring runs kept finishing while this one computed; "
+                       "start it again")
+
+
+def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str | None, staff: StaffUser | None,
+                role_weights: dict | None, n_parallel: int, progress: Progress) -> ScoringRun | None:
+    """One attempt of ``run_scoring``: None when another run changed the survey's model meanwhile."""
+    progress(2, "reading responses")
     timings: dict[str, float] = {}
     start = time.perf_counter()
     survey, versions = _survey(survey_id)
@@ -121,6 +141,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
         raise ScoringError(f"survey {survey_id!r} has no complete responses to score")
     timings["read"] = time.perf_counter() - start
 
+    progress(15, "fitting the model" if not applying else "applying the stored model")
     mark = time.perf_counter()
     scorer = ConstructScorer(method=method or DEFAULT_METHOD, rotation=rotation or DEFAULT_ROTATION,
                              n_parallel=n_parallel)
@@ -131,6 +152,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     except (ScoringDataError, ValueError) as exc:
         raise ScoringError(f"survey {survey_id!r} cannot be scored: {exc}") from exc
     timings["fit"] = time.perf_counter() - mark
+    progress(70, "scoring accounts")
     mark = time.perf_counter()
     constructs = key.constructs
     accounts = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
@@ -163,8 +185,14 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
         status="warning" if outcome.warnings else "ok",
         message=" ".join(outcome.warnings) or None, created_by_id=staff.id if staff else None,
     )
-    db.session.add(run)
+    progress(85, "writing the run")
     try:
+        hold_lock(f"scoring_runs:{survey.id}")  # until the commit: runs of this survey write one at a time
+        latest = latest_model_run(survey.id)
+        if (latest.id if latest else None) != (previous.id if previous else None):
+            db.session.rollback()
+            return None
+        db.session.add(run)
         db.session.flush()
         store_scores(run.id, outcome.scores, outcome.flags, accounts, constructs)
         if staff is not None:

@@ -21,6 +21,7 @@ BLUEPRINTS = [
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
     ("docs", "/docs"),
+    ("jobs", "/jobs"),
 ]
 
 

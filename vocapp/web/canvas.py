@@ -143,22 +143,17 @@ def index():
 @bp.route("/place", methods=["POST"])
 @role_required("analyst")
 def place():
-    """Place every account as of the form's date (default: the newest transaction's date, so placing
-    unchanged data again moves nobody), with the canvas definition in force."""
-    from vocapp.services.canvas import place as place_accounts
+    """Start a placement job as of the form's date (default: the newest transaction's date, so placing
+    unchanged data again moves nobody), with the canvas definition in force; answers with its job page."""
+    from vocapp.jobs import enqueue
     try:
         as_of = dt.date.fromisoformat(request.form.get("as_of", "")) if request.form.get("as_of") else None
     except ValueError:
         flash(f"'{request.form.get('as_of')}' is not a date (YYYY-MM-DD).", "error")
         return redirect(url_for("canvas.index"))
-    try:
-        run = place_accounts(staff=current_user, as_of=as_of or latest_transaction_date())
-    except CanvasError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("canvas.index"))
-    flash(f"Placement run {run.id} stored: {run.summary['n_accounts']} accounts, "
-          f"{run.summary['n_flagged']} left alone.", "success")
-    return redirect(url_for("canvas.index"))
+    as_of = as_of or latest_transaction_date()
+    job = enqueue("canvas.place", started_by=current_user, as_of=as_of.isoformat() if as_of else None)
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 def _cached_body(key: tuple, build: Callable[[], bytes], gzipped: bool) -> bytes:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -59,17 +59,12 @@ def index():
 @bp.route("/run", methods=["POST"])
 @role_required("analyst")
 def start():
-    """Score a survey (applies the stored model unless refit is ticked)."""
-    from vocapp.services.scoring import ScoringError, run_scoring
+    """Start a scoring job (applies the stored model unless refit is ticked); answers with its job page."""
+    from vocapp.jobs import enqueue
 
-    survey_id = request.form.get("survey", "")
-    try:
-        run = run_scoring(survey_id, refit=bool(request.form.get("refit")), staff=current_user)
-    except ScoringError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("scoring.index"))
-    flash(f"Scoring run {run.id} stored: {run.n_responses} responses scored.", "success")
-    return redirect(url_for("scoring.run", run_id=run.id))
+    job = enqueue("scoring.run", started_by=current_user, survey_id=request.form.get("survey", ""),
+                  refit=bool(request.form.get("refit")))
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 @bp.route("/runs/<int:run_id>")
