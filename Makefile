@@ -1,19 +1,21 @@
 # Two commands do all the set-up (see README.md):
 #   make demo   install into .venv, build the demo on SQLite and serve it on http://127.0.0.1:5000/
 #   make test   install into .venv (with the dev extra) and run the tests
+# `make install` installs the versions CI tested (constraints.txt); `make constraints` rewrites that file
+# from the current .venv after an upgrade (run the tests first).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install
+.PHONY: demo test install constraints
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: setup.cfg setup.py pyproject.toml
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("vocapp needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
 demo: install
@@ -21,3 +23,7 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+constraints:
+	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' | \
+	  (echo "# Versions CI tested; make install uses them. Regenerate with: make constraints"; cat) > constraints.txt

@@ -67,11 +67,11 @@ def test_points_json_places_every_point_where_the_picture_draws_it(placed_many, 
     data = response.get_json()
     table = _table()
     # a bottom zone's box reaches the strip of accounts not yet heard, drawn under it
-    expected = table[(table["opportunity"] >= 50) & ~(table["readiness"] > 50)].sort_values("account_pk")
+    expected = table[(table["opportunity"] >= 50) & ~(table["readiness"] > 50)].sort_values("account_id")
     assert expected["readiness"].isna().any()
     assert len(data["points"]) == len(expected)
     frame = pd.DataFrame(data["points"], columns=data["columns"]).sort_values("account")
-    assert frame["account"].tolist() == expected["account_pk"].tolist()
+    assert frame["account"].tolist() == expected["account_id"].tolist()
     assert frame["name"].tolist() == expected["account_name"].tolist()
     x, y, _ = point_geometry(expected.assign(value=expected["value"]), Box(50, 100, 0, 50))
     assert frame["x"].to_numpy() == pytest.approx(x, abs=0.06) and frame["y"].to_numpy() == pytest.approx(y, abs=0.06)

@@ -21,13 +21,14 @@ def table_pks(html: str) -> list[int]:
 
 
 def expected_order(relationship: str | None = None) -> list[int]:
-    """Account pks in the documented table order: zone in canvas order, opportunity high to low, account id."""
+    """Account ids (database keys) in the documented table order: zone in canvas order, opportunity high to
+    low, the CRM account id."""
     run, table = placement_table()
     zones = [z.name for z in build_canvas_definition(run.definition, "test").zones]
     if relationship:
         table = table[table["relationship"] == relationship]
     table = table.assign(zone_rank=table["zone"].map(zones.index), minus_opportunity=-table["opportunity"])
-    return table.sort_values(["zone_rank", "minus_opportunity", "account_id"])["account_pk"].tolist()
+    return table.sort_values(["zone_rank", "minus_opportunity", "external_id"])["account_id"].tolist()
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_canvas_page_draws_every_account_with_zones_and_reasons(placed_base, cli
     for reason in flagged["leave_alone_reason"]:
         assert f"LEAVE ALONE: {reason}" in page
     first = table.iloc[0]
-    assert f'href="/canvas/accounts/{first["account_pk"]}"' in page
+    assert f'href="/canvas/accounts/{first["account_id"]}"' in page
     assert "Exploratory clusters" in page and "Zones and service models" in page
 
 

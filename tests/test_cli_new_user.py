@@ -88,6 +88,7 @@ def test_a_database_url_that_cannot_work(tmp_path, url, expected):
 
 
 def test_a_database_without_schema_points_to_init_db(tmp_path):
+    (tmp_path / "empty.db").touch()  # exists, but was never initialised
     env = {**os.environ, "VOCAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
            "VOCAPP_INSTANCE_PATH": str(tmp_path / "instance")}
     result = subprocess.run([sys.executable, "-m", "vocapp", "surveys", "list"], capture_output=True, text=True,

@@ -6,6 +6,9 @@ import secrets
 from pathlib import Path
 
 ENV_PREFIX = "VOCAPP_"
+#: the default databases, SQLite files in the instance folder: one's own, and the one `vocapp demo` builds
+OWN_DATABASE_FILE = "vocapp.db"
+DEMO_DATABASE_FILE = "demo.db"
 
 #: Every setting vocapp reads, its environment variable and default. The README's table is built from this.
 SETTINGS: dict[str, tuple[str, str | None, str]] = {
@@ -85,3 +88,29 @@ def instance_secret_key(instance_path: str) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def sqlite_uri(path: Path | str) -> str:
+    """The SQLAlchemy URL of a SQLite file (made absolute, so it does not depend on the working folder)."""
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def default_database_uri(instance_path: str) -> tuple[str, bool]:
+    """The database used when VOCAPP_DATABASE_URL is not set, and whether it is the demo's: the instance
+    folder's vocapp.db, or its demo.db while only the demo exists (so the CLI works after `make demo`)."""
+    own, demo = Path(instance_path) / OWN_DATABASE_FILE, Path(instance_path) / DEMO_DATABASE_FILE
+    if not own.exists() and demo.exists():
+        return sqlite_uri(demo), True
+    return sqlite_uri(own), False
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The file a SQLite URL names (None for other databases, in-memory SQLite and ``file:`` URIs)."""
+    if not uri.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url  # only when a database is about to be used
+
+    database = make_url(uri).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)

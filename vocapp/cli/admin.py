@@ -7,17 +7,26 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from vocapp.models import STAFF_ROLES
-from vocapp.services.database import upgrade_database
-from vocapp.services.staff import create_staff
+from vocapp.cli import CREATES, database_use
+from vocapp.core.constants import STAFF_ROLES
 
 
 @click.command("init-db")
 @with_appcontext
+@database_use(CREATES)
 def init_db() -> None:
     """Create or upgrade the database schema to the latest migration."""
-    revision = upgrade_database()
-    click.echo(f"Database {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} at revision {revision}.")
+    from vocapp import create_app
+    from vocapp.config import OWN_DATABASE_FILE, sqlite_uri
+    from vocapp.services.database import upgrade_database
+
+    app = current_app._get_current_object()
+    if app.config.get("DATABASE_IS_DEMO_DEFAULT"):  # init-db makes one's own database, never the demo's
+        own = sqlite_uri(f"{app.instance_path}/{OWN_DATABASE_FILE}")
+        app = create_app({"SQLALCHEMY_DATABASE_URI": own}, instance_path=app.instance_path)
+    with app.app_context():
+        revision = upgrade_database()
+    click.echo(f"Database {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} at revision {revision}.")
 
 
 @click.command("create-staff")
@@ -30,6 +39,8 @@ def init_db() -> None:
 @with_appcontext
 def create_staff_command(email: str, role: str, password: str | None, password_stdin: bool) -> None:
     """Create a staff user who can log in to the web app."""
+    from vocapp.services.staff import create_staff
+
     if password_stdin:
         if password is not None:
             raise click.UsageError("give either --password or --password-stdin, not both")

@@ -6,11 +6,15 @@ import io
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-import pandas as pd
 from flask.cli import AppGroup
 
 from vocapp.cli.progress import TerminalProgress
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 group = AppGroup("canvas", help="The Customer Segmentation Canvas: place, show, movements, suppression.")
 
@@ -72,10 +76,10 @@ def place_command(definition: str | None, as_of) -> None:
 def show_command(fmt: str, out: str | None, run_id: int | None) -> None:
     """The placement table: one row per account."""
     from vocapp.services.canvas import placement_table
-    from vocapp.services.canvas_queries import TABLE_COLUMNS, TAIL_COLUMNS
+    from vocapp.services.canvas_queries import EXPORT_NAMES, TABLE_COLUMNS, TAIL_COLUMNS
     run, frame = placement_table(run_id)
     columns = TABLE_COLUMNS + list(run.summary.get("constructs", [])) + TAIL_COLUMNS
-    frame = frame[columns]
+    frame = frame[columns].rename(columns=EXPORT_NAMES)  # the file's account_id is the CRM's
     if fmt == "csv":
         write_csv(frame, out)
         return
@@ -95,10 +99,12 @@ def movements_command(from_run: int | None, to_run: int | None) -> None:
     from vocapp.services.canvas import movements_between
     earlier, later, table = movements_between(from_run, to_run)
     click.echo(f"Movements from placement run {earlier.id} to run {later.id}:")
+    moved = 0
     for row in table.itertuples():
         marker = "->" if row.moved else "=="
+        moved += int(row.count) if row.moved else 0
         click.echo(f"  {row.from_zone:<20} {marker} {row.to_zone:<20} {row.count:>6}")
-    click.echo(f"Moved: {int(table.loc[table['moved'], 'count'].sum())} accounts")
+    click.echo(f"Moved: {moved} accounts")
 
 
 @group.command("suppression")
@@ -107,7 +113,8 @@ def movements_command(from_run: int | None, to_run: int | None) -> None:
 def suppression_command(out: str, run_id: int | None) -> None:
     """Contact e-mails of accounts flagged leave-alone, with the reason (CSV for a CRM or mail tool)."""
     from vocapp.services.canvas import suppression_list
-    frame = suppression_list(run_id)
+    from vocapp.services.canvas_queries import EXPORT_NAMES
+    frame = suppression_list(run_id).rename(columns=EXPORT_NAMES)
     write_csv(frame, out)
     click.echo(f"Wrote {len(frame)} contacts of {frame['account_id'].nunique()} flagged accounts to {out}")
 

@@ -5,7 +5,6 @@ import click
 from flask.cli import AppGroup
 
 from vocapp.cli.import_output import echo_report
-from vocapp.services.imports import import_contacts
 
 group = AppGroup("contacts", help="Accounts and contacts: import.")
 
@@ -15,6 +14,8 @@ group = AppGroup("contacts", help="Accounts and contacts: import.")
 @click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
 def import_command(file: str, dry_run: bool) -> None:
     """Import accounts and contacts from a CSV or XLSX FILE (all or nothing)."""
+    from vocapp.services.imports import import_contacts
+
     echo_report(import_contacts(file, dry_run=dry_run))
 
 

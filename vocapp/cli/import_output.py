@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from vocapp.services.imports import ImportReport
+if TYPE_CHECKING:
+    from vocapp.services.imports import ImportReport
 
 SHOWN_ERRORS = 50
 

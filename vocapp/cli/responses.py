@@ -5,7 +5,6 @@ import click
 from flask.cli import AppGroup
 
 from vocapp.cli.import_output import echo_report
-from vocapp.services.imports import import_responses
 
 group = AppGroup("responses", help="Responses: import historical responses.")
 
@@ -17,6 +16,8 @@ group = AppGroup("responses", help="Responses: import historical responses.")
 @click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
 def import_command(file: str, survey_id: str, version: int | None, dry_run: bool) -> None:
     """Import historical responses to a survey from a CSV or XLSX FILE (all or nothing)."""
+    from vocapp.services.imports import import_responses
+
     echo_report(import_responses(file, survey_id, version=version, dry_run=dry_run))
 
 

@@ -1,12 +1,16 @@
 """``vocapp score``: score a survey's responses and print a run summary."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import with_appcontext
 
 from vocapp.cli.progress import TerminalProgress
-from vocapp.core.scoring.efa import METHODS
-from vocapp.models import ScoringRun
+from vocapp.core.constants import FACTOR_METHODS
+
+if TYPE_CHECKING:
+    from vocapp.models import ScoringRun
 
 
 def _num(value, fmt: str = ".2f") -> str:
@@ -61,7 +65,7 @@ def run_summary(run: ScoringRun, survey_id: str) -> list[str]:
 @click.command("score")
 @click.option("--survey", "survey_id", required=True, help="Survey id (the definition's id).")
 @click.option("--refit", is_flag=True, help="Fit a new model instead of applying the stored one.")
-@click.option("--method", type=click.Choice(METHODS), default=None,
+@click.option("--method", type=click.Choice(FACTOR_METHODS), default=None,
               help="Factoring method for a new model (default minres).")
 @click.option("--rotation", default=None,
               help="Rotation for a new model: oblimin (default), promax, varimax, quartimax, ... or none.")

@@ -5,7 +5,6 @@ import click
 from flask.cli import AppGroup
 
 from vocapp.cli.import_output import echo_report
-from vocapp.services.imports import import_transactions
 
 group = AppGroup("transactions", help="Transactions: import fees and purchases.")
 
@@ -16,6 +15,8 @@ group = AppGroup("transactions", help="Transactions: import fees and purchases."
 @click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
 def import_command(file: str, create_accounts: bool, dry_run: bool) -> None:
     """Import transactions from a CSV, XLSX or Parquet FILE (all or nothing)."""
+    from vocapp.services.imports import import_transactions
+
     echo_report(import_transactions(file, create_accounts=create_accounts, dry_run=dry_run))
 
 

@@ -37,20 +37,14 @@ def demo_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:
 
 def build_demo(context: DemoContext, echo: Callable[[str], None] = print) -> tuple[str, str]:
     """Reset the demo database, create an admin, run every step; return the admin's e-mail and password."""
-    from vocapp.extensions import db
-    from vocapp.services.database import drop_everything, upgrade_database
+    from vocapp.services.database import rebuild_database
     from vocapp.services.staff import create_staff
 
     context.workdir.mkdir(parents=True, exist_ok=True)
     with context.app.app_context():
-        drop_everything()
-        revision = upgrade_database()
-        echo(f"database: fresh schema at revision {revision}")
+        echo(f"database: fresh schema at revision {rebuild_database()}")
         password = secrets.token_urlsafe(12)
-        create_staff(DEMO_STAFF_EMAIL, "admin", password)
-        db.session.commit()
+        create_staff(DEMO_STAFF_EMAIL, "admin", password)  # every service commits its own work
         for name, run in demo_steps():
-            summary = run(context)
-            db.session.commit()
-            echo(f"{name}: {summary}")
+            echo(f"{name}: {run(context)}")
     return DEMO_STAFF_EMAIL, password

@@ -15,7 +15,7 @@ def run(context) -> str:
     if base is not None and summary["n_flagged"]:
         _, table = placement_table(placement_run.id)
         truth = base.truth.set_index("account_id")["wants_left_alone"]
-        flagged = table.loc[table["leave_alone"], "account_id"]
+        flagged = table.loc[table["leave_alone"], "external_id"]
         correct = int(truth.reindex(flagged).fillna(False).sum())
         text += (f" ({correct} of {len(flagged)} truly want it; {correct} of {int(truth.sum())} such accounts "
                  f"found) - open /canvas/")

@@ -3,21 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
-
-from vocapp.extensions import db
-from vocapp.models import Account
+from vocapp.services.contacts import external_ids
 from vocapp.services.scoring import run_scoring
 from vocapp.services.scoring_data import account_scores_frame
 
 
 def truth_recovery(run_id: int, truth: pd.DataFrame, constructs: list[str]) -> dict[str, float]:
     """Correlation between each construct's account score and the generator's true latent value."""
-    external = dict(db.session.execute(select(Account.id, Account.external_id)).all())
     scores = account_scores_frame(run_id)
-    scores["account_id"] = scores["account_id"].map(external)
-    wide = scores.pivot(index="account_id", columns="construct", values="score").reset_index()
-    merged = wide.merge(truth.assign(account_id=truth["account_id"].astype(str)), on="account_id",
+    scores["external_id"] = scores["account_id"].map(external_ids())
+    wide = scores.pivot(index="external_id", columns="construct", values="score").reset_index()
+    merged = wide.merge(truth.assign(external_id=truth["account_id"].astype(str)), on="external_id",
                         suffixes=("", "_true"))
     return {c: float(np.corrcoef(merged[c], merged[f"{c}_true"])[0, 1])
             for c in constructs if c in merged and f"{c}_true" in merged and len(merged) > 2}

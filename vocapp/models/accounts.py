@@ -8,9 +8,9 @@ from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import relationship as orm_relationship
 
+from vocapp.core.constants import RELATIONSHIPS
 from vocapp.models.base import Base, utcnow
 
-RELATIONSHIPS = ("member", "customer", "both")
 
 
 class Account(Base):

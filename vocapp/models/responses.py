@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Enum, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from vocapp.core.constants import RESPONSE_STATUSES
 from vocapp.models.base import Base, utcnow
 
-RESPONSE_STATUSES = ("partial", "complete")
 RESPONSE_SOURCES = ("web", "import", "demo")
 
 

@@ -9,10 +9,9 @@ from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from vocapp.core.constants import STAFF_ROLES
 from vocapp.models.base import Base, utcnow
 
-#: admin may do everything; designer edits surveys and campaigns; analyst reads scores, canvas, exports.
-STAFF_ROLES = ("admin", "designer", "analyst")
 
 
 class StaffUser(UserMixin, Base):

@@ -14,8 +14,10 @@ import pandas as pd
 from sqlalchemy import select
 
 from vocapp.core.canvas import (CanvasDefinition, CanvasDefinitionError, ExploratoryClusters, account_metrics,
-                                cluster_features, estimate_unheard, load_canvas_definition, opportunity_scores,
+                                cluster_features, essential_only_counts, estimate_unheard, load_canvas_definition, opportunity_scores,
                                 place_accounts, unmapped_categories, zone_counts)
+from vocapp.core.constants import CONTACT_PREFERENCE_ITEM
+from vocapp.core.contacts import account_relationships, latest_per_contact
 from vocapp.extensions import db
 from vocapp.models import (Account, Contact, Placement, PlacementRun, Response, ScoringRun,
                            StaffUser, Transaction)
@@ -30,7 +32,6 @@ from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # n
                              movements_between, placement_history, placement_table, placement_zones,
                              suppression_list)
 
-PREFERENCE_ITEM = "contact_preference"
 PLACEMENT_COLUMNS = ("run_id", "account_id", "opportunity", "readiness", "estimated_readiness", "zone",
                      "co_creation", "leave_alone", "leave_alone_reason", "cluster", "details")
 
@@ -66,13 +67,8 @@ def load_accounts(size_attribute: str | None) -> pd.DataFrame:
     accounts = pd.DataFrame(rows, columns=["pk", "external_id", "account_name", "attributes"])
     accounts["account_id"] = accounts["pk"].astype(str)
     kinds = pd.DataFrame(db.session.execute(select(Contact.account_id, Contact.relationship)).all(),
-                         columns=["pk", "relationship"])
-    has = kinds.assign(member=kinds["relationship"].isin(["member", "both"]),
-                       customer=kinds["relationship"].isin(["customer", "both"])).groupby("pk")[["member",
-                                                                                                  "customer"]].any()
-    relationship = pd.Series(np.select([has["member"] & has["customer"], has["member"], has["customer"]],
-                                       ["both", "member", "customer"], ""), index=has.index, dtype=object)
-    accounts["relationship"] = accounts["pk"].map(relationship).astype(object).fillna("")
+                         columns=["account_id", "relationship"])
+    accounts["relationship"] = accounts["pk"].map(account_relationships(kinds)).astype(object).fillna("")
     if size_attribute:
         own = accounts["attributes"].map(lambda a: (a or {}).get(size_attribute))
         stmt = select(Contact.account_id, Contact.attributes[size_attribute].as_string()).where(
@@ -106,15 +102,13 @@ def load_account_scores(run: ScoringRun | None) -> pd.DataFrame:
 
 def load_essential_only() -> pd.Series:
     """Per account, respondents whose latest stated contact preference is ``essential_only``."""
-    preference = Response.answers[PREFERENCE_ITEM].as_string()
-    stmt = (select(Response.contact_id, Contact.account_id, preference)
+    preference = Response.answers[CONTACT_PREFERENCE_ITEM].as_string()
+    stmt = (select(Response.id, Response.submitted_at, Response.contact_id, Contact.account_id, preference)
             .join(Contact, Contact.id == Response.contact_id)
-            .where(Response.status == "complete", preference.is_not(None))
-            .order_by(Response.submitted_at, Response.id))
-    rows = pd.DataFrame(db.session.execute(stmt).all(), columns=["contact_id", "account_id", PREFERENCE_ITEM])
-    latest = rows.drop_duplicates("contact_id", keep="last")
-    asked = latest[PREFERENCE_ITEM].astype(str).str.strip() == "essential_only"
-    return asked.groupby(latest["account_id"].astype(str)).sum().astype(int)
+            .where(Response.status == "complete", preference.is_not(None)))
+    rows = pd.DataFrame(db.session.execute(stmt).all(),
+                        columns=["id", "submitted_at", "contact_id", "account_id", CONTACT_PREFERENCE_ITEM])
+    return essential_only_counts(latest_per_contact(rows)).astype(int)
 
 
 def _clusters(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str]) -> tuple[pd.Series, dict]:

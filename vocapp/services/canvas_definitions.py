@@ -79,3 +79,12 @@ def transaction_categories(definition: CanvasDefinition) -> pd.DataFrame:
     frame["kind"] = classify_categories(frame, definition.categories).to_numpy() if len(frame) else []
     frame["unmapped"] = frame["kind"] == UNMAPPED
     return frame.sort_values(["unmapped", "category"], ascending=[False, True], ignore_index=True)
+
+
+def category_rows(definition: CanvasDefinition) -> list[dict]:
+    """The definition page's category table: every category in the transactions (unmapped first), then
+    those the definition maps that no transaction uses yet (count 0)."""
+    categories = transaction_categories(definition).to_dict("records")
+    seen = {str(row["category"]).strip().lower() for row in categories}
+    return categories + [{"category": name, "n_transactions": 0, "kind": kind, "unmapped": False}
+                         for name, kind in sorted(definition.categories.items()) if name not in seen]

@@ -13,7 +13,11 @@ from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import Account, Contact, Placement, PlacementRun, Transaction
 
-TABLE_COLUMNS = ["account_id", "account_name", "relationship", "n_respondents"]
+#: leading and trailing columns of the placement table (constructs go between). ``external_id`` is the
+#: CRM's account id and ``account_id`` the database key; files name the CRM id ``account_id``
+#: (``EXPORT_NAMES``, applied where a file is written)
+TABLE_COLUMNS = ["external_id", "account_name", "relationship", "n_respondents"]
+EXPORT_NAMES = {"external_id": "account_id"}
 TAIL_COLUMNS = ["readiness", "opportunity", "zone", "leave_alone", "leave_alone_reason"]
 
 
@@ -73,7 +77,7 @@ def get_placement_run(run_id: int | None = None) -> PlacementRun:
 def _record(placement: Placement, external_id: str, name: str, constructs: list[str]) -> dict:
     """One placement as a table row (see ``placement_table`` for the columns)."""
     details = placement.details or {}
-    record = {"account_id": external_id, "account_name": name,
+    record = {"external_id": external_id, "account_name": name,
               "relationship": details.get("relationship") or "",
               "n_respondents": int(details.get("n_respondents") or 0)}
     for construct in constructs:
@@ -82,7 +86,7 @@ def _record(placement: Placement, external_id: str, name: str, constructs: list[
         record[f"{construct}_low"], record[f"{construct}_high"] = score.get("low"), score.get("high")
     record.update(readiness=placement.readiness, opportunity=placement.opportunity, zone=placement.zone,
                   leave_alone=placement.leave_alone, leave_alone_reason=placement.leave_alone_reason or "",
-                  account_pk=placement.account_id, estimated_readiness=placement.estimated_readiness,
+                  account_id=placement.account_id, estimated_readiness=placement.estimated_readiness,
                   co_creation=placement.co_creation, cluster=placement.cluster,
                   heard=bool(details.get("heard")), estimated_zone=details.get("estimated_zone"),
                   value=(details.get("metrics") or {}).get("total_12m"))
@@ -107,9 +111,9 @@ def _filtered(stmt: Select, run: PlacementRun, relationship: str | None, zone: s
 
 
 def placement_table(run_id: int | None = None) -> tuple[PlacementRun, pd.DataFrame]:
-    """The run and its placements, one query: account_id (external), account_name, relationship,
+    """The run and its placements, one query: external_id, account_name, relationship,
     n_respondents, one column per construct, readiness, opportunity, zone, leave_alone,
-    leave_alone_reason, then account_pk, <construct>_low/_high, estimated_readiness, co_creation,
+    leave_alone_reason, then account_id, <construct>_low/_high, estimated_readiness, co_creation,
     cluster, heard, estimated_zone, value (net spend in the trailing 12 months)."""
     run = get_placement_run(run_id)
     return run, placement_rows(run)
@@ -119,7 +123,7 @@ def placement_rows(run: PlacementRun, relationship: str | None = None, zone: str
                    order_by: list | None = None, offset: int = 0, limit: int | None = None,
                    where: tuple = ()) -> pd.DataFrame:
     """The run's placements (optionally one relationship / zone) as ``placement_table`` columns, in
-    ``order_by`` order (default: account id). With ``limit``, only rows ``offset`` .. ``offset + limit``
+    ``order_by`` order (default: the CRM's account id). With ``limit``, only rows ``offset`` .. ``offset + limit``
     are read: their ids are found by sorting narrow rows first, so the database never sorts every
     placement's ``details``."""
     joined = select(Placement, Account.external_id, Account.name).join(Account, Account.id == Placement.account_id)
@@ -160,13 +164,13 @@ def zone_totals(run: PlacementRun) -> dict[str, tuple[int, int]]:
 def picture_points(run: PlacementRun, relationship: str | None = None, zone: str | None = None,
                    where: tuple = (), names: bool = False) -> pd.DataFrame:
     """What the canvas picture needs for every matching placement, without reading whole ``details``:
-    account_pk, opportunity, readiness, zone, leave_alone, co_creation, heard, value (with ``names``,
+    account_id, opportunity, readiness, zone, leave_alone, co_creation, heard, value (with ``names``,
     also external_id and account_name, for hover details)."""
     columns = [Placement.account_id, Placement.opportunity, Placement.readiness, Placement.zone,
                Placement.leave_alone, Placement.co_creation,
                Placement.readiness.is_not(None),  # heard: placed by its readiness
                Placement.details[("metrics", "total_12m")].as_float()]
-    labels = ["account_pk", "opportunity", "readiness", "zone", "leave_alone", "co_creation", "heard", "value"]
+    labels = ["account_id", "opportunity", "readiness", "zone", "leave_alone", "co_creation", "heard", "value"]
     stmt = select(*columns)
     if names:
         stmt = select(*columns, Account.external_id, Account.name).join(Account, Account.id == Placement.account_id)
@@ -179,13 +183,14 @@ def picture_points(run: PlacementRun, relationship: str | None = None, zone: str
 
 
 def unheard_estimates(run: PlacementRun, limit: int) -> tuple[pd.DataFrame, int]:
-    """The first ``limit`` unheard accounts with an estimated readiness (by account id), and how many there are."""
+    """The first ``limit`` unheard accounts with an estimated readiness (by the CRM's account id), and how
+    many there are."""
     unheard = (Placement.estimated_readiness.is_not(None),)
     return placement_rows(run, limit=limit, where=unheard), count_placements(run, where=unheard)
 
 
 def leave_alone_accounts(run_id: int | None = None) -> dict[int, str]:
-    """Flagged accounts of the latest (or given) run: account pk -> reason. Empty before any run.
+    """Flagged accounts of the latest (or given) run: account id -> reason. Empty before any run.
 
     Invitation campaigns exclude these accounts by default.
     """
@@ -197,13 +202,13 @@ def leave_alone_accounts(run_id: int | None = None) -> dict[int, str]:
     return {account: reason or "" for account, reason in db.session.execute(stmt).all()}
 
 
-def is_left_alone(account_pk: int) -> tuple[bool, str | None]:
+def is_left_alone(account_id: int) -> tuple[bool, str | None]:
     """Whether the latest placement leaves this account alone, and why (reason None when not flagged);
     reads this account's placement only."""
     run = latest_placement_run()
     row = None if run is None else db.session.execute(
         select(Placement.leave_alone, Placement.leave_alone_reason)
-        .where(Placement.run_id == run.id, Placement.account_id == account_pk)).first()
+        .where(Placement.run_id == run.id, Placement.account_id == account_id)).first()
     if row is None or not row[0]:
         return False, None
     return True, row[1] or ""
@@ -220,7 +225,7 @@ def leave_alone_contact_ids(run_id: int | None = None) -> dict[int, str]:
 
 def suppression_list(run_id: int | None = None) -> pd.DataFrame:
     """Contacts of flagged accounts (erased contacts left out): email, first_name, last_name,
-    account_id, account_name, reason; sorted by account then email."""
+    external_id, account_name, reason; sorted by account then email."""
     run = get_placement_run(run_id)
     stmt = (select(Contact.email, Contact.first_name, Contact.last_name, Account.external_id, Account.name,
                    Placement.leave_alone_reason)
@@ -229,11 +234,11 @@ def suppression_list(run_id: int | None = None) -> pd.DataFrame:
             .where(Placement.run_id == run.id, Placement.leave_alone.is_(True), Contact.erased_at.is_(None))
             .order_by(Account.external_id, Contact.email))
     return pd.DataFrame(db.session.execute(stmt).all(),
-                        columns=["email", "first_name", "last_name", "account_id", "account_name", "reason"])
+                        columns=["email", "first_name", "last_name", "external_id", "account_name", "reason"])
 
 
 def placement_zones(run: PlacementRun) -> pd.Series:
-    """The run's zone per account (index: account pk), one narrow query."""
+    """The run's zone per account (index: account id), one narrow query."""
     rows = db.session.execute(select(Placement.account_id, Placement.zone).where(Placement.run_id == run.id)).all()
     return pd.Series(dict(rows), dtype=object)
 
@@ -272,12 +277,12 @@ def zone_movements(from_run: PlacementRun, to_run: PlacementRun) -> pd.DataFrame
     return movement_table(pd.DataFrame(rows, columns=["from_zone", "to_zone", "count"]))
 
 
-def placement_history(account_pk: int) -> list[dict]:
+def placement_history(account_id: int) -> list[dict]:
     """Every placement of one account, newest first: run_id, created_at, zone, readiness, opportunity,
     leave_alone, leave_alone_reason."""
     stmt = (select(PlacementRun.id, PlacementRun.created_at, Placement.zone, Placement.readiness,
                    Placement.opportunity, Placement.leave_alone, Placement.leave_alone_reason)
             .join(Placement, Placement.run_id == PlacementRun.id)
-            .where(Placement.account_id == account_pk).order_by(PlacementRun.id.desc()))
+            .where(Placement.account_id == account_id).order_by(PlacementRun.id.desc()))
     keys = ["run_id", "created_at", "zone", "readiness", "opportunity", "leave_alone", "leave_alone_reason"]
     return [dict(zip(keys, row)) for row in db.session.execute(stmt).all()]

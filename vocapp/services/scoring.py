@@ -12,6 +12,7 @@ from sqlalchemy import select
 from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, aggregate_accounts,
                                  build_item_key, common_item_key, score_responses)
 from vocapp.core.scoring.quality import FLAG_COLUMNS
+from vocapp.core.contacts import latest_per_contact
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
@@ -82,10 +83,8 @@ def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFram
     """Account scores from each contact's latest unflagged response."""
     frame = scores[constructs].join(meta[["contact_id", "account_id", "role", "submitted_at"]])
     frame = frame[~flags["excluded"].reindex(frame.index).to_numpy() & frame["account_id"].notna().to_numpy()]
-    frame = frame.sort_values(["submitted_at"], kind="stable", na_position="first")
-    with_contact = frame[frame["contact_id"].notna()].drop_duplicates("contact_id", keep="last")
-    frame = pd.concat([with_contact, frame[frame["contact_id"].isna()]])
-    frame = frame.reset_index().astype({"account_id": "int64"})
+    frame = latest_per_contact(frame.reset_index(), tiebreak="response_id")
+    frame = frame.reset_index(drop=True).astype({"account_id": "int64"})
     return aggregate_accounts(frame, constructs, role_weights)
 
 

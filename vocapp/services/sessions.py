@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vocapp.core.tokens import hash_token, new_token
-from vocapp.extensions import db
+from vocapp.extensions import db, limiter  # noqa: F401 - limiter: the login page's throttle (web may not import extensions)
 from vocapp.models import StaffSession, StaffUser, utcnow
 from vocapp.services.audit import record_action
 
@@ -85,6 +85,13 @@ def end_all_sessions(user: StaffUser, by: StaffUser | None, reason: str = "ended
     """Delete every session of ``user`` (the caller commits); returns how many there were."""
     count = db.session.execute(delete(StaffSession).where(StaffSession.staff_user_id == user.id)).rowcount
     record_action(by, "staff.sessions_ended", "staff_user", user.id, {"sessions": count, "reason": reason})
+    return count
+
+
+def end_sessions_now(user: StaffUser, by: StaffUser | None) -> int:
+    """An administrator ends every session of ``user`` (committed); returns how many there were."""
+    count = end_all_sessions(user, by)
+    db.session.commit()
     return count
 
 

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from vocapp.core.tokens import hash_token, new_token
 from vocapp.errors import VocappError
 from vocapp.extensions import db
-from vocapp.models import STAFF_ROLES, StaffUser, utcnow
+from vocapp.core.constants import STAFF_ROLES
+from vocapp.models import StaffUser, utcnow
 from vocapp.services.audit import record_action
 from vocapp.services.sessions import end_all_sessions
 
 __all__ = ["MIN_PASSWORD_LENGTH", "MAX_PASSWORD_LENGTH", "PASSWORD_LINK_TTL", "StaffError", "create_staff",
-           "invite_staff", "password_link", "password_link_user", "record_action", "set_active",
+           "invite_staff", "list_staff", "password_link", "password_link_user", "record_action", "set_active",
            "set_password_from_link", "set_role"]
 
 MIN_PASSWORD_LENGTH = 10
@@ -142,3 +143,13 @@ def set_active(user: StaffUser, active: bool, by: StaffUser) -> None:
         user.password_token_expires_at = None
     record_action(by, "staff.activate" if active else "staff.deactivate", "staff_user", user.id)
     db.session.commit()
+
+
+def list_staff() -> list[StaffUser]:
+    """Every staff user, by e-mail."""
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def get_staff(user_id: int) -> StaffUser | None:
+    """The staff user with this id, or None."""
+    return db.session.get(StaffUser, user_id)

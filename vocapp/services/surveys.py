@@ -92,6 +92,11 @@ def list_surveys() -> list[Survey]:
     return list(db.session.scalars(select(Survey).options(versions).order_by(*order)))
 
 
+def survey_ids() -> list[str]:
+    """Every survey's id (its definition id), sorted."""
+    return list(db.session.scalars(select(Survey.slug).order_by(Survey.slug)))
+
+
 def surveys_to_score() -> tuple[list[tuple[str, int]], str | None]:
     """Every survey not archived with its number of complete responses, and the one to offer first:
     the survey most recently answered (``None`` when no survey has responses)."""

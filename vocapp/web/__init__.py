@@ -54,7 +54,7 @@ def _error_page(status: int):
 
 def _wait_minutes() -> int | None:
     """Minutes until the rate limit that refused this request lets it through again."""
-    from vocapp.extensions import limiter
+    from vocapp.services.sessions import limiter
 
     limit = limiter.current_limit
     if limit is None or not limit.breached:

@@ -12,8 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from vocapp.errors import VocappError
-from vocapp.extensions import limiter
-from vocapp.services.sessions import authenticate, end_session, start_session
+from vocapp.services.sessions import authenticate, end_session, limiter, start_session
 from vocapp.services.staff import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_link_user, set_password_from_link
 
 bp = Blueprint("auth", __name__)

@@ -14,30 +14,25 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 
-from vocapp.core.canvas import CanvasDefinition
-from vocapp.core.canvas.definition import build_canvas_definition
-from vocapp.extensions import db
-from vocapp.models import Account, Contact, Placement, PlacementRun, Response as SurveyResponse, Transaction
-from vocapp.services.canvas_queries import (CanvasError, CanvasView, count_placements, get_placement_run,
-                                            latest_placement_run, latest_transaction_date,
-                                            movements_between, picture_points, placement_history, placement_rows,
-                                            unheard_estimates, zone_order, zone_totals)
-from vocapp.web.canvas_picture import (POINT_DETAIL_LIMIT, Box, canvas_svg, compact_radius, point_geometry,
-                                       zone_bounds)
-from vocapp.web.canvas_png import canvas_png
-from vocapp.web.hygiene import int_arg
+from vocapp.core.constants import RELATIONSHIPS
+from vocapp.errors import VocappError
 from vocapp.web.contacts import ACCOUNT_PANELS
+from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
+if TYPE_CHECKING:  # the services and drawing modules load pandas: views import them when they run
+    from vocapp.core.canvas import CanvasDefinition
+    from vocapp.models import Account, PlacementRun
+    from vocapp.services.canvas_queries import CanvasView
+    from vocapp.web.canvas_picture import Box
+
 bp = Blueprint("canvas", __name__)
-RELATIONSHIPS = ("member", "customer", "both")
 #: accounts per page of the account table (app config CANVAS_PER_PAGE overrides)
 PER_PAGE = 100
 #: unheard accounts listed with their estimate beside the picture
@@ -52,11 +47,13 @@ def _run_and_filters() -> tuple[PlacementRun, CanvasDefinition, CanvasView]:
     """The requested (default latest) run, its canvas definition and the request's valid view: filters
     (an unknown relationship or zone is ignored) and the zoomed box (``zoom=<zone id>``, or the
     rectangle ``x0 x1 y0 y1`` in score points); 404 for a run that does not exist."""
+    from vocapp.services.canvas_pages import run_with_definition
+    from vocapp.services.canvas_queries import CanvasView
+
     try:
-        run = get_placement_run(int_arg("run"))
-    except CanvasError:
+        run, definition = run_with_definition(int_arg("run"))
+    except VocappError:
         abort(404)
-    definition = build_canvas_definition(run.definition, f"placement run {run.id}")
     relationship, zone = request.args.get("relationship", ""), request.args.get("zone", "")
     leave_alone = request.args.get("leave_alone", "")
     view = CanvasView(relationship=relationship if relationship in RELATIONSHIPS else "",
@@ -67,6 +64,8 @@ def _run_and_filters() -> tuple[PlacementRun, CanvasDefinition, CanvasView]:
 
 def _box(definition: CanvasDefinition) -> tuple[float, float, float, float] | None:
     """The zoomed rectangle the request asks for (None: the whole canvas); nonsense is ignored."""
+    from vocapp.web.canvas_picture import zone_bounds
+
     zoom = zone_bounds(definition).get(request.args.get("zoom", ""))
     if zoom is not None:
         return zoom
@@ -80,6 +79,8 @@ def _box(definition: CanvasDefinition) -> tuple[float, float, float, float] | No
 
 
 def _picture_box(view: CanvasView) -> Box:
+    from vocapp.web.canvas_picture import Box
+
     return Box(*view.box) if view.box is not None else Box()
 
 
@@ -88,6 +89,8 @@ def _per_page() -> int:
 
 
 def _point_limit() -> int:
+    from vocapp.web.canvas_picture import POINT_DETAIL_LIMIT
+
     return int(current_app.config.get("CANVAS_POINT_DETAIL_LIMIT", POINT_DETAIL_LIMIT))
 
 
@@ -98,17 +101,15 @@ def _query(view: CanvasView) -> dict:
                               **box, "run": int_arg("run")}.items() if v}
 
 
-def _table_page(run: PlacementRun, definition: CanvasDefinition, view: CanvasView, page: int) -> pd.DataFrame:
-    """One page of the account table: zone (canvas order), then opportunity (highest first), then account id."""
-    order = [zone_order([z.name for z in definition.zones]), Placement.opportunity.desc(), Account.external_id]
-    return placement_rows(run, order_by=order, offset=(page - 1) * _per_page(), limit=_per_page(),
-                          **view.arguments())
-
-
 @bp.route("/")
 @role_required("analyst")
 def index():
     """The canvas of the latest (or chosen) run: picture, filters, zone table and one page of accounts."""
+    from vocapp.services.canvas_pages import estimates_shown, moved_since_previous, table_page
+    from vocapp.services.canvas_queries import (count_placements, latest_placement_run, latest_transaction_date,
+                                                placement_rows, zone_totals)
+    from vocapp.web.canvas_picture import canvas_svg, zone_bounds
+
     if latest_placement_run() is None:
         return render_template("canvas/empty.html", latest_transaction=latest_transaction_date())
     run, definition, view = _run_and_filters()
@@ -125,19 +126,17 @@ def index():
     svg = None
     if n_shown <= _point_limit():
         svg = Markup(canvas_svg(placement_rows(run, **view.arguments()), definition, constructs, detailed=True,
-                                link=lambda pk: url_for("canvas.account", account_pk=pk), box=_picture_box(view)))
-    estimates, n_estimates = unheard_estimates(run, ESTIMATES_SHOWN)
-    moved = []
-    if run.previous_run_id is not None:
-        _, _, table = movements_between(run.previous_run_id, run.id)
-        moved = table[table["moved"]].to_dict("records")
+                                link=lambda account_id: url_for("canvas.account", account_id=account_id),
+                                box=_picture_box(view)))
+    estimates, n_estimates = estimates_shown(run, ESTIMATES_SHOWN)
     return render_template(
         "canvas/index.html", run=run, definition=definition, constructs=constructs,
-        rows=_table_page(run, definition, view, page).to_dict("records"), n_shown=n_shown,
+        rows=table_page(run, definition, view.arguments(), (page - 1) * _per_page(), _per_page()), n_shown=n_shown,
         n_total=sum(n for n, _ in totals.values()), page=page, n_pages=n_pages, per_page=_per_page(),
         zones=zones, svg=svg, point_limit=_point_limit(), filters=view, relationships=RELATIONSHIPS,
         box=_picture_box(view), zoomable=zone_bounds(definition), latest_transaction=latest_transaction_date(),
-        summary=run.summary, estimates=estimates.to_dict("records"), n_estimates=n_estimates, moved=moved, query=query)
+        summary=run.summary, estimates=estimates, n_estimates=n_estimates, moved=moved_since_previous(run),
+        query=query)
 
 
 @bp.route("/place", methods=["POST"])
@@ -146,6 +145,8 @@ def place():
     """Start a placement job as of the form's date (default: the newest transaction's date, so placing
     unchanged data again moves nobody), with the canvas definition in force; answers with its job page."""
     from vocapp.jobs import enqueue
+    from vocapp.services.canvas_queries import latest_transaction_date
+
     try:
         as_of = dt.date.fromisoformat(request.form.get("as_of", "")) if request.form.get("as_of") else None
     except ValueError:
@@ -159,7 +160,7 @@ def place():
 def _cached_body(key: tuple, build: Callable[[], bytes], gzipped: bool) -> bytes:
     """``build()`` (gzipped when asked) from a small per-process cache: a stored run never changes, so
     its picture and points are made (and compressed) once per view."""
-    key = (str(db.engine.url), *key, gzipped)
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key, gzipped)
     with _PICTURES_LOCK:
         body = _PICTURES.get(key)
     if body is None:
@@ -196,6 +197,9 @@ def picture():
     """The canvas picture shown on the page when it has more than POINT_DETAIL_LIMIT points: every
     account as a bare point, cached per run by the browser (ETag, max-age) and the server; gzip when
     the browser accepts it."""
+    from vocapp.services.canvas_queries import picture_points
+    from vocapp.web.canvas_picture import canvas_svg
+
     run, definition, view = _run_and_filters()
     return _cached_response(run, view, "svg", "image/svg+xml", lambda: canvas_svg(
         picture_points(run, **view.arguments()), definition, list(run.summary.get("constructs", [])),
@@ -218,22 +222,25 @@ def points():
 
 
 def _points_payload(run: PlacementRun, view: CanvasView) -> dict:
+    from vocapp.services.canvas_queries import picture_points
+    from vocapp.web.canvas_picture import compact_radius, point_geometry
+
     frame = picture_points(run, names=True, **view.arguments())
     cx, cy, radius = point_geometry(frame, _picture_box(view))
     if len(frame) > _point_limit():
         radius = compact_radius(frame, radius)
-    rows = [[int(pk), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
+    rows = [[int(account_id), str(ext), str(name), zone, round(float(x), 1), round(float(y), 1), round(float(r), 1),
              _score(opp), _score(ready), bool(flag), bool(ring)]
-            for pk, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
-                frame["account_pk"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
+            for account_id, ext, name, zone, x, y, r, opp, ready, flag, ring in zip(
+                frame["account_id"], frame["external_id"], frame["account_name"], frame["zone"], cx, cy, radius,
                 frame["opportunity"], frame["readiness"], frame["leave_alone"], frame["co_creation"])]
     return {"columns": ["account", "external_id", "name", "zone", "x", "y", "r", "opportunity", "readiness",
                         "leave_alone", "co_creation"], "points": rows,
-            "account_url": url_for("canvas.account", account_pk=0).rsplit("/", 1)[0] + "/"}
+            "account_url": url_for("canvas.account", account_id=0).rsplit("/", 1)[0] + "/"}
 
 
 def _score(value) -> float | None:
-    return None if value is None or pd.isna(value) else round(float(value), 1)
+    return None if value is None or math.isnan(value) else round(float(value), 1)
 
 
 def _file_name(run: PlacementRun, view: CanvasView, fmt: str) -> str:
@@ -258,6 +265,10 @@ def _caption(run: PlacementRun, view: CanvasView, n_points: int) -> str:
 def download(fmt: str):
     """The canvas picture as an SVG or a print-resolution PNG file, for the page's view (filters and
     zoom); SVG points carry their details up to POINT_DETAIL_LIMIT accounts, the PNG a caption."""
+    from vocapp.services.canvas_queries import count_placements, picture_points, placement_rows
+    from vocapp.web.canvas_picture import canvas_svg
+    from vocapp.web.canvas_png import canvas_png
+
     run, definition, view = _run_and_filters()
     if fmt == "svg":
         detailed = count_placements(run, **view.arguments()) <= _point_limit()
@@ -273,53 +284,22 @@ def download(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{_file_name(run, view, fmt)}"'})
 
 
-def _transactions_summary(account_pk: int) -> list[dict]:
-    stmt = (select(Transaction.category, Transaction.currency, func.count(), func.sum(Transaction.amount),
-                   func.max(Transaction.date))
-            .where(Transaction.account_id == account_pk).group_by(Transaction.category, Transaction.currency)
-            .order_by(Transaction.category, Transaction.currency))
-    return [{"category": c, "currency": currency, "count": n, "amount": float(total or 0), "last": last}
-            for c, currency, n, total, last in db.session.execute(stmt).all()]
-
-
-def _responses(account_pk: int) -> list[dict]:
-    stmt = (select(Contact.email, Contact.role, SurveyResponse.submitted_at, SurveyResponse.status,
-                   SurveyResponse.answers)
-            .join(SurveyResponse, SurveyResponse.contact_id == Contact.id)
-            .where(Contact.account_id == account_pk).order_by(SurveyResponse.submitted_at.desc()))
-    return [{"email": email, "role": role, "submitted_at": submitted, "status": status,
-             "preference": (answers or {}).get("contact_preference"), "n_answers": len(answers or {})}
-            for email, role, submitted, status, answers in db.session.execute(stmt).all()]
-
-
-def _latest_placement(account_pk: int) -> tuple[PlacementRun | None, Placement | None]:
-    """The latest placement run and this account's placement in it (None when not placed)."""
-    run = latest_placement_run()
-    placement = None if run is None else db.session.scalars(
-        select(Placement).where(Placement.run_id == run.id, Placement.account_id == account_pk)).first()
-    return run, placement
-
-
-@bp.route("/accounts/<int:account_pk>")
+@bp.route("/accounts/<int:account_id>")
 @role_required("analyst")
-def account(account_pk: int):
+def account(account_id: int):
     """One account: scores with intervals, transactions, responses, placement history, why flagged."""
-    account = db.session.get(Account, account_pk) or abort(404)
-    run, placement = _latest_placement(account_pk)
-    details = placement.details if placement is not None else {}
-    metrics = pd.Series(details.get("metrics") or {}, dtype=object)
-    return render_template(
-        "canvas/account.html", account=account, run=run, placement=placement, details=details,
-        scores=details.get("scores") or {}, metrics=metrics.to_dict(),
-        transactions=_transactions_summary(account_pk), responses=_responses(account_pk),
-        history=placement_history(account_pk))
+    from vocapp.services.canvas_pages import account_page
+
+    return render_template("canvas/account.html", **(account_page(account_id) or abort(404)))
 
 
 def _account_panel(account: Account):
     """For analysts, the contacts account page shows the account's latest zone and leave-alone flag."""
+    from vocapp.services.canvas_pages import latest_placement
+
     if not current_user.has_role("analyst"):
         return None
-    run, placement = _latest_placement(account.id)
+    run, placement = latest_placement(account.id)
     if placement is None:
         return None
     return "canvas/_account_panel.html", {"run": run, "placement": placement, "account": account}

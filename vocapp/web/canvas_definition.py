@@ -9,7 +9,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from vocapp.core.canvas.editing import CATEGORY_KINDS, CUTS, cut_values, with_categories, with_cuts
-from vocapp.services import canvas_definitions as definitions
 from vocapp.web.security import role_required
 
 #: blank category rows offered on the page for categories that have no transactions yet
@@ -19,6 +18,8 @@ EXTRA_ROWS = 3
 @role_required("analyst")
 def definition():
     """Show the definition in force; a POST saves the edited mapping and cuts as a new version."""
+    from vocapp.services import canvas_definitions as definitions
+
     current = definitions.current_definition()
     problems: list = []
     if request.method == "POST":
@@ -33,11 +34,8 @@ def definition():
                 flash(f"Saved canvas definition version {version.number}: the next placement uses it."
                       if created else f"No change: the definition is version {version.number} already.", "success")
                 return redirect(url_for("canvas.definition"))
-    categories = definitions.transaction_categories(current).to_dict("records")
-    seen = {str(row["category"]).strip().lower() for row in categories}
-    mapped_only = [{"category": name, "n_transactions": 0, "kind": kind, "unmapped": False}
-                   for name, kind in sorted(current.categories.items()) if name not in seen]
-    return render_template("canvas/definition.html", categories=categories + mapped_only, kinds=CATEGORY_KINDS,
+    return render_template("canvas/definition.html", categories=definitions.category_rows(current),
+                           kinds=CATEGORY_KINDS,
                            cuts=[(name, label, value) for (name, (label, _)), value
                                  in zip(CUTS.items(), cut_values(current.raw).values())],
                            extra_rows=EXTRA_ROWS, versions=definitions.list_versions(), source=current.source,

@@ -78,7 +78,7 @@ def _fmt(value) -> str:
 
 def point_title(row: dict, constructs: list[str]) -> str:
     """Hover text: account, zone, scores with intervals, respondents, leave-alone reason."""
-    parts = [f"{row['account_id']} {row['account_name']}", f"zone: {row['zone']}"]
+    parts = [f"{row['external_id']} {row['account_name']}", f"zone: {row['zone']}"]
     for c in constructs:
         if row.get(c) is not None and not (isinstance(row.get(c), float) and math.isnan(row[c])):
             parts.append(f"{c} {_fmt(row[c])} [{_fmt(row.get(f'{c}_low'))}-{_fmt(row.get(f'{c}_high'))}]")
@@ -158,7 +158,7 @@ def _detailed_points(frame: pd.DataFrame, geometry, colours: dict, constructs: l
             shape.append(f'<path class="la" d="{_cross(cx, cy, r)}" {CROSS}/>')
         body = "".join(shape)
         if link is not None:
-            body = f'<a href="{escape(link(int(row["account_pk"])))}">{body}</a>'
+            body = f'<a href="{escape(link(int(row["account_id"])))}">{body}</a>'
         out.append(f'<g class="account" data-zone="{escape(row["zone"])}">{body}</g>')
     return out
 

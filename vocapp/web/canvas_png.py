@@ -20,9 +20,7 @@ UNHEARD_Y = (-12.0, -2.0)  # the strip under the plot for accounts not yet heard
 
 def canvas_png(frame: pd.DataFrame, definition: CanvasDefinition, caption: str = "", box: Box = Box()) -> bytes:
     """PNG of the canvas (or of ``box``) at print resolution, with ``caption`` under it."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # saved by the PNG backend it picks itself; no global backend switch
 
     figure = Figure(figsize=FIGSIZE, dpi=DPI)
     axes = figure.add_subplot()

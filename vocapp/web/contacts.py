@@ -9,22 +9,22 @@ each returned template is included under the contacts list with its context.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
 
-from vocapp.extensions import db
-from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
+from vocapp.services import contacts as contact_service
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
+
+if TYPE_CHECKING:
+    from vocapp.models import Account
 
 bp = Blueprint("contacts", __name__)
 
 PER_PAGE = 50
 BROWSE_ROLES = ("designer", "analyst")
-AccountPanel = Callable[[Account], tuple[str, dict[str, Any]] | None]
+AccountPanel = Callable[["Account"], tuple[str, dict[str, Any]] | None]
 #: panels shown on the account page (scores, placements, ...), appended by other areas
 ACCOUNT_PANELS: list[AccountPanel] = []
 
@@ -36,30 +36,18 @@ def _search_term() -> str:
 @bp.route("/")
 @role_required(*BROWSE_ROLES)
 def index():
-    """Accounts, searchable by name or account id, with their number of contacts."""
+    """Accounts, searchable by name or the CRM's account id, with their number of contacts."""
     term = _search_term()
-    query = select(Account).order_by(Account.name, Account.id)
-    if term:  # contains(autoescape=True): % and _ in the search match themselves
-        query = query.where(or_(func.lower(Account.name).contains(term.lower(), autoescape=True),
-                                func.lower(Account.external_id).contains(term.lower(), autoescape=True)))
-    page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
-    ids = [item.id for item in page.items]
-    counts = dict(db.session.execute(select(Contact.account_id, func.count(Contact.id))
-                                     .where(Contact.account_id.in_(ids)).group_by(Contact.account_id)).all())
+    page, counts = contact_service.search_accounts(term, int_arg("page", 1), PER_PAGE)
     return render_template("contacts/index.html", page=page, counts=counts, q=term)
 
 
 @bp.route("/people")
 @role_required(*BROWSE_ROLES)
 def people():
-    """Contacts, searchable by e-mail or name; each row's account comes from the same query."""
+    """Contacts, searchable by e-mail or name."""
     term = _search_term()
-    query = select(Contact).join(Account).options(contains_eager(Contact.account)).order_by(Contact.email)
-    if term:
-        full_name = func.lower(Contact.first_name + " " + Contact.last_name)
-        query = query.where(or_(Contact.email.contains(term.lower(), autoescape=True),
-                                full_name.contains(term.lower(), autoescape=True)))
-    page = db.paginate(query, page=int_arg("page", 1), per_page=PER_PAGE, error_out=False)
+    page = contact_service.search_contacts(term, int_arg("page", 1), PER_PAGE)
     return render_template("contacts/people.html", page=page, q=term)
 
 
@@ -67,7 +55,7 @@ def people():
 @role_required(*BROWSE_ROLES)
 def account(account_id: int):
     """One account: its details, its contacts and the panels other areas add."""
-    found = db.session.get(Account, account_id) or abort(404)
+    found = contact_service.get_account(account_id) or abort(404)
     panels = [panel for panel in (make(found) for make in ACCOUNT_PANELS) if panel]
     return render_template("contacts/account.html", account=found, panels=panels)
 
@@ -76,11 +64,6 @@ def account(account_id: int):
 @role_required(*BROWSE_ROLES)
 def contact(contact_id: int):
     """One contact: details, attributes and responses (newest first)."""
-    found = db.session.get(Contact, contact_id) or abort(404)
-    responses = db.session.execute(
-        select(Response, Survey.slug, SurveyVersion.number)
-        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .join(Survey, Survey.id == SurveyVersion.survey_id)
-        .where(Response.contact_id == found.id)
-        .order_by(Response.submitted_at.desc(), Response.id.desc())).all()
-    return render_template("contacts/contact.html", contact=found, responses=responses)
+    found = contact_service.get_contact(contact_id) or abort(404)
+    return render_template("contacts/contact.html", contact=found,
+                           responses=contact_service.contact_responses(found.id))

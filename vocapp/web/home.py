@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from vocapp.core.constants import STAFF_ROLES
 from vocapp.services import overview
 from vocapp.web.security import role_required
 
@@ -10,7 +11,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
-@role_required("admin", "designer", "analyst")
+@role_required(*STAFF_ROLES)
 def index():
     """What there is (each figure links to its page) and, on a new installation, the first steps."""
     figures = overview.figures()

@@ -11,18 +11,17 @@ import re
 import secrets
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import defer
 from werkzeug.utils import secure_filename
 
 from vocapp.errors import VocappError
-from vocapp.extensions import db
-from vocapp.models import ImportRun, Survey
-from vocapp.services.imports import ImportReport, import_contacts, import_responses, import_transactions
 from vocapp.web.security import role_required
+
+if TYPE_CHECKING:
+    from vocapp.services.imports import ImportReport
 
 #: kind -> (roles allowed to import it, title)
 KINDS = {
@@ -79,6 +78,8 @@ def _options() -> dict:
 
 
 def _run(kind: str, path: Path, filename: str, options: dict, dry_run: bool) -> ImportReport:
+    from vocapp.services.imports import import_contacts, import_responses, import_transactions
+
     if kind == "contacts":
         return import_contacts(path, dry_run=dry_run, filename=filename, staff=current_user)
     if kind == "responses":
@@ -93,10 +94,10 @@ def _run(kind: str, path: Path, filename: str, options: dict, dry_run: bool) -> 
 @role_required("designer", "analyst")
 def index():
     """The three upload forms and the latest import runs."""
-    surveys = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
-    # each run keeps up to 1,000 error messages, which this list does not show
-    runs = db.session.scalars(select(ImportRun).options(defer(ImportRun.errors, raiseload=True))
-                              .order_by(ImportRun.id.desc()).limit(RECENT_RUNS)).all()
+    from vocapp.services.imports.runs import recent_runs
+    from vocapp.services.surveys import survey_ids
+
+    surveys, runs = survey_ids(), recent_runs(RECENT_RUNS)
     allowed = [kind for kind, (roles, _) in KINDS.items() if current_user.has_role(*roles)]
     return render_template("imports/index.html", kinds=KINDS, allowed=allowed, surveys=surveys, runs=runs)
 

@@ -1,18 +1,21 @@
-"""Matplotlib (Agg) SVG charts for the scoring pages; data in, SVG text out."""
+"""SVG charts for the scoring pages; data in, SVG text out.
+
+Thread-safe in a threaded server: each chart is its own ``matplotlib.figure.Figure`` (saved by the SVG
+backend it picks itself), never pyplot's global figure state. The one setting they share, text kept as
+text in the SVG, is set once when this module loads and never changed while drawing.
+"""
 from __future__ import annotations
 
 import io
 import re
 from html import escape, unescape
 
-import matplotlib
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-plt.rcParams.update({"svg.fonttype": "none", "font.size": 10})
+mpl.rcParams["svg.fonttype"] = "none"
 
 
 _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
@@ -38,17 +41,17 @@ def without_inline_styles(svg: str) -> str:
     return _STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(unescape(match.group(1))), svg)
 
 
-def _svg(fig) -> str:
+def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
     return without_inline_styles(buffer.getvalue())
 
 
 def scree_svg(eigenvalues: list[float], random_line: list[float], declared: int) -> str:
     """Eigenvalues with Horn's parallel-analysis 95th-percentile line and the declared count marked."""
     x = np.arange(1, len(eigenvalues) + 1)
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig = Figure(figsize=(6.4, 3.6))
+    ax = fig.subplots()
     ax.plot(x, eigenvalues, "o-", color="#1f4e79", label="Observed eigenvalues")
     if random_line:
         ax.plot(x, random_line, "s--", color="#c55a11", label="Random data, 95th percentile")
@@ -64,7 +67,8 @@ def scree_svg(eigenvalues: list[float], random_line: list[float], declared: int)
 def loadings_svg(loadings: pd.DataFrame, misfit: set[str]) -> str:
     """Heatmap of items x factors (diverging, -1..1) with values written in; misfit items marked '*'."""
     height = max(3.0, 0.28 * len(loadings) + 1.2)
-    fig, ax = plt.subplots(figsize=(1.1 * loadings.shape[1] + 2.6, height))
+    fig = Figure(figsize=(1.1 * loadings.shape[1] + 2.6, height))
+    ax = fig.subplots()
     image = ax.imshow(loadings.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     ax.set_xticks(range(loadings.shape[1]), loadings.columns, rotation=30, ha="right")
     labels = [f"* {i}" if i in misfit else i for i in loadings.index]
@@ -83,8 +87,8 @@ def loadings_svg(loadings: pd.DataFrame, misfit: set[str]) -> str:
 def distributions_svg(scores: pd.DataFrame, constructs: list[str]) -> str:
     """Box plots of 0-100 scores per construct, one box per relationship type."""
     groups = sorted(scores["relationship"].fillna("unknown").unique())
-    fig, axes = plt.subplots(1, len(constructs), figsize=(3.2 * len(constructs), 3.4), sharey=True,
-                             squeeze=False)
+    fig = Figure(figsize=(3.2 * len(constructs), 3.4))
+    axes = fig.subplots(1, len(constructs), sharey=True, squeeze=False)
     for ax, construct in zip(axes[0], constructs):
         part = scores[scores["construct"] == construct]
         data = [part.loc[part["relationship"].fillna("unknown") == g, "score"].dropna().to_numpy()

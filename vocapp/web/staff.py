@@ -4,15 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
 from vocapp.errors import VocappError
-from vocapp.extensions import db
-from vocapp.models import STAFF_ROLES, StaffUser
+from vocapp.core.constants import STAFF_ROLES
+from vocapp.models import StaffUser
 from vocapp.services import staff as staff_service
-from vocapp.services.sessions import end_all_sessions, open_session_counts
+from vocapp.services.sessions import end_sessions_now, open_session_counts
 from vocapp.web.security import role_required
 
 bp = Blueprint("staff", __name__)
@@ -28,7 +27,7 @@ class RoleForm(FlaskForm):
 
 
 def _user(user_id: int) -> StaffUser:
-    user = db.session.get(StaffUser, user_id)
+    user = staff_service.get_staff(user_id)
     if user is None:
         abort(404)
     return user
@@ -44,7 +43,7 @@ def _link_page(user: StaffUser, token: str, purpose: str):
 @role_required("admin")
 def index():
     """Who has access, with which role, how many open sessions; the invitation form."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    users = staff_service.list_staff()
     return render_template("staff/index.html", users=users, sessions=open_session_counts(), form=InviteForm(),
                            roles=STAFF_ROLES)
 
@@ -95,8 +94,7 @@ def set_active(user_id: int, action: str):
 @role_required("admin")
 def end_sessions(user_id: int):
     user = _user(user_id)
-    count = end_all_sessions(user, current_user)
-    db.session.commit()
+    count = end_sessions_now(user, current_user)
     flash(f"Ended {count} session(s) of {user.email}.", "success")
     if user.id == current_user.id:
         return redirect(url_for("auth.login"))

@@ -1,4 +1,5 @@
-"""The survey designer: surveys and versions, draft editing, validation, preview, publish, YAML in/out."""
+"""The Surveys area (blueprint `surveys` at /surveys): surveys and versions, draft editing, validation, preview,
+publish, YAML in/out."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Forms of the survey designer, and conversion between an item form and an item dict."""
+"""Forms of the Surveys pages, and conversion between an item form and an item dict."""
 from __future__ import annotations
 
 import re

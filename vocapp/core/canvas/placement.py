@@ -4,14 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vocapp.core.constants import CONTACT_PREFERENCE_ITEM, ESSENTIAL_ONLY
+
 from .definition import CanvasDefinition
 
-ESSENTIAL_ONLY = "essential_only"
 NO_ZONE = "(none)"
 PASSTHROUGH_COLUMNS = ["account_name", "relationship"]
 
 
-def essential_only_counts(answers: pd.DataFrame, item: str = "contact_preference") -> pd.Series:
+def essential_only_counts(answers: pd.DataFrame, item: str = CONTACT_PREFERENCE_ITEM) -> pd.Series:
     """Respondents per account whose ``item`` answer is ``essential_only`` (needs account_id and item)."""
     if item not in answers.columns or answers.empty:
         return pd.Series(dtype=int, name="essential_only")

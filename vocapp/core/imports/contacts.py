@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vocapp.core.constants import CONTACT_ROLES, RELATIONSHIPS
+
 from . import parsers
 from .columns import CheckedTable, Column, TableSpec, check_table
 from .issues import ValidationResult
 
-RELATIONSHIPS = ("member", "customer", "both")
-ROLES = ("decision_maker", "influencer", "user")
 #: longest value of a free attribute column (stored in the contact's attributes)
 MAX_ATTRIBUTE_CHARS = 1_000
 
@@ -22,7 +22,7 @@ CONTACT_SPEC = TableSpec(
         Column("account_name", parse=parsers.text(), max_length=300),
         Column("relationship", value_required=True,
                parse=parsers.choice({value: value for value in RELATIONSHIPS}, "relationship")),
-        Column("role", parse=parsers.choice({value: value for value in ROLES}, "role")),
+        Column("role", parse=parsers.choice({value: value for value in CONTACT_ROLES}, "role")),
         Column("language", required=False,
                parse=parsers.pattern(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?", "language code", "en, cy, en-GB",
                                      transform=lambda cells: cells.str.replace("_", "-", regex=False)

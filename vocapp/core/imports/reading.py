@@ -6,6 +6,7 @@ The frame index is the spreadsheet row number (header = row 1).
 """
 from __future__ import annotations
 
+import importlib
 import io
 import os
 from collections.abc import Collection, Iterator
@@ -15,10 +16,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from .csvfile import iter_csv_chunks
-from .excel import iter_xlsx_chunks
 from .issues import ImportFileError, ImportIssue
-from .parquetfile import iter_parquet_chunks
 
 Source = str | os.PathLike | bytes | BinaryIO
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -26,7 +24,9 @@ EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xl
 ALL_FORMATS = ("csv", "xlsx", "parquet")
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 DEFAULT_CHUNK_ROWS = 100_000
-READERS = {"csv": iter_csv_chunks, "xlsx": iter_xlsx_chunks, "parquet": iter_parquet_chunks}
+#: format -> (module, chunk reader); a reader module (openpyxl, pyarrow) loads only when its format is read
+READERS = {"csv": (".csvfile", "iter_csv_chunks"), "xlsx": (".excel", "iter_xlsx_chunks"),
+           "parquet": (".parquetfile", "iter_parquet_chunks")}
 MAGIC = {b"PK\x03\x04": "an Excel workbook (.xlsx)", b"PAR1": "a Parquet file"}
 
 
@@ -75,7 +75,8 @@ def iter_table_chunks(source: Source, filename: str | None = None, chunk_rows: i
         if fmt != "csv" and not head:
             raise ImportFileError(ImportIssue(filename, None, None, "the file is empty"))
         produced = False
-        for chunk in READERS[fmt](stream, filename, chunk_rows):
+        module, reader = READERS[fmt]
+        for chunk in getattr(importlib.import_module(module, __package__), reader)(stream, filename, chunk_rows):
             produced = True
             _reject_nul_characters(chunk, filename)
             yield chunk

@@ -10,7 +10,9 @@ import pandas as pd
 from factor_analyzer import FactorAnalyzer
 from factor_analyzer.rotator import OBLIQUE_ROTATIONS, POSSIBLE_ROTATIONS, Rotator
 
-METHODS = ("minres", "ml", "principal")
+from vocapp.core.constants import FACTOR_METHODS
+
+METHODS = FACTOR_METHODS
 
 
 @dataclass

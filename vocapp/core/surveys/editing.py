@@ -1,4 +1,4 @@
-"""Small edits to a definition dict, as the web designer makes them (all return a new dict)."""
+"""Small edits to a definition dict, as the Surveys pages make them (all return a new dict)."""
 from __future__ import annotations
 
 import copy

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vocapp.core.constants import CONTACT_PREFERENCE_ITEM, CONTACT_ROLES, ESSENTIAL_ONLY, RELATIONSHIPS
+
 CONSTRUCTS = ("trust", "appetite", "innovation")
 LATENT_CORRELATION = np.array([[1.0, 0.4, 0.2], [0.4, 1.0, 0.3], [0.2, 0.3, 1.0]])
 LEFT_ALONE_APPETITE_Z = -1.0
-ROLES = ("decision_maker", "influencer", "user")
 COMMERCIAL_CATEGORIES = ("training", "events", "consultancy", "certification", "publications")
 FIRST_NAMES = ("Alex", "Sam", "Jo", "Priya", "Tom", "Megan", "Rhys", "Aisha", "Owen", "Carys", "Li", "Nia")
 LAST_NAMES = ("Jones", "Evans", "Patel", "Smith", "Davies", "Khan", "Hughes", "Price", "Lewis", "Morgan")
@@ -64,7 +65,7 @@ def likert_answers(latent: pd.DataFrame, key_records: list[dict], rng: np.random
 
 
 def _accounts(n: int, rng: np.random.Generator, regulatory_share: float) -> pd.DataFrame:
-    relationship = rng.choice(["member", "customer", "both"], size=n, p=[0.5, 0.2, 0.3])
+    relationship = rng.choice(RELATIONSHIPS, size=n, p=[0.5, 0.2, 0.3])
     employees = np.round(np.exp(rng.normal(3.8, 1.1, size=n))).astype(int) + 1
     regulatory = (relationship == "member") & (rng.random(n) < regulatory_share / 0.5)
     names = [f"{rng.choice(NAME_WORDS)} {rng.choice(SECTORS)} {i + 1} Ltd" for i in range(n)]
@@ -98,7 +99,7 @@ def _contacts(accounts: pd.DataFrame, rng: np.random.Generator, mean_contacts: f
     return pd.DataFrame({
         "email": email, "first_name": first, "last_name": last, "account_id": rows["account_id"],
         "account_name": rows["account_name"], "relationship": rows["relationship"],
-        "role": rng.choice(ROLES, size=n, p=[0.3, 0.4, 0.3]),
+        "role": rng.choice(CONTACT_ROLES, size=n, p=[0.3, 0.4, 0.3]),
         "language": rng.choice(["en", "cy"], size=n, p=[0.85, 0.15]),
     })
 
@@ -158,7 +159,7 @@ def _responses(contacts: pd.DataFrame, truth: pd.DataFrame, key_records: list[di
     p_essential = np.where(regulatory, 0.5, np.where(low_appetite, 0.25, 0.01))
     essential = rng.random(len(responded)) < p_essential
     other = rng.choice(["open_to_more", "no_preference"], size=len(responded))
-    answers["contact_preference"] = np.where(essential, "essential_only", other)
+    answers[CONTACT_PREFERENCE_ITEM] = np.where(essential, ESSENTIAL_ONLY, other)
     answers["decision_role"] = responded["role"].to_numpy()
     nps = np.clip(np.round(7 + 1.5 * latent["trust"] + 1.2 * rng.standard_normal(len(responded))), 0, 10)
     answers["nps"] = nps.astype(int)

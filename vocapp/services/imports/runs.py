@@ -6,7 +6,9 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import defer
 
 from vocapp.core.imports import ImportFileError, ImportIssue
 from vocapp.extensions import db
@@ -77,3 +79,10 @@ def execute_import(kind: str, path: str | Path, filename: str | None, dry_run: b
     db.session.commit()
     report.run_id = run.id
     return report
+
+
+def recent_runs(limit: int) -> list[ImportRun]:
+    """The latest ``limit`` import runs, newest first, without their stored error messages (up to
+    MAX_KEPT_ISSUES each; reading them raises)."""
+    return list(db.session.scalars(select(ImportRun).options(defer(ImportRun.errors, raiseload=True))
+                                   .order_by(ImportRun.id.desc()).limit(limit)))
