@@ -1,18 +1,21 @@
-"""Benchmark `vocapp score` end to end against the in-memory floor.
+"""Benchmark the whole `vocapp score` process against a peer: the script an analyst would write.
 
-    python bench/score.py [--database URL ...] [--n 100000] [--items-per-construct 8] [--runs 2]
+    python bench/score.py [--database URL ...] [--n 10000 --n 100000] [--items-per-construct 8] [--runs 3]
 
-Stores n contacts (one complete response each, n/3 accounts) x 24 Likert items (3 constructs x 8,
-5-point) in each database given (SQLite in a temporary file by default; repeat --database for several,
-e.g. --database sqlite --database postgresql+psycopg://postgres@127.0.0.1:5432/bench), then, --runs
-times per database, each in a fresh process so peak memory is the scoring's own:
+For each database given (SQLite in a temporary file by default; repeat --database for several, e.g.
+--database sqlite --database postgresql+psycopg://postgres@127.0.0.1:5432/bench) and each size n, stores
+n contacts (one complete response each, n/3 accounts) x 24 Likert items (3 constructs x 8, 5-point, 1%
+missing), then, --runs times, each as its own process started the same way and timed from outside:
 
-- score: `run_scoring(refit=True)` (what `vocapp score --refit` calls) -> time split into read / fit /
-  score / write, the process's CPU time and peak RSS (earlier runs' scores are deleted first, untimed);
-- floor: the same matrix read from Parquet, then factor_analyzer FactorAnalyzer fit + transform.
+- vocapp: `vocapp score --survey bench_survey --refit` (every check, the fit, parallel analysis, CFA,
+  reliability, frozen model, contact and account scores, the run's summary figures);
+- peer: `bench/score_peer.py` (one SQL read of the answers, pandas, factor_analyzer fit + transform on
+  the complete rows, one `to_sql` of a score row per response), on the same database.
 
-Prints one line per run as it goes and a final table with the ratio end-to-end / floor (target <= 3x,
-peak < 1 GB). The machine is shared, so the CPU columns show how much of the wall time was ours.
+Earlier runs are deleted before each process (untimed). Prints one line per run as it goes, then the
+medians per database and size with the ratio vocapp / peer (targets: <= 1.3x at 100,000 responses,
+<= 1.5x at 10,000; peak < 1 GB at 300,000). Wall time, the process's CPU time (user + system) and peak
+RSS come from the kernel (wait4), so a shared machine shows up as wall > CPU.
 WARNING: each target database's vocapp tables are dropped and recreated.
 """
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 SURVEY_ID = "bench_survey"
 CONSTRUCTS = ("trust", "appetite", "innovation")
+RELATIONSHIPS = ("member", "customer", "both")  # three groups, so the invariance check runs
+TARGETS = {10_000: 1.5, 100_000: 1.3}
 
 
 def definition(items_per_construct: int) -> dict:
@@ -46,27 +51,19 @@ def definition(items_per_construct: int) -> dict:
             "pages": [{"id": "p1", "title": "Statements", "items": items}]}
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM; ru_maxrss would carry the parent's peak across exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def make_app(url: str):
     from vocapp import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
 
 
-def setup(url: str, n: int, items_per_construct: int, parquet: Path) -> None:
-    """Fresh schema, one survey version, n/3 accounts, n contacts, n complete responses; Parquet copy."""
+def setup(url: str, n: int, items_per_construct: int) -> None:
+    """Fresh schema, one survey version, n/3 accounts, n contacts, n complete responses."""
     import numpy as np
     from sqlalchemy import insert
 
     from vocapp.core.surveys import content_hash
-    from vocapp.core.scoring import build_item_key, response_matrix
+    from vocapp.core.scoring import build_item_key
     from vocapp.core.synthetic.responses import simulate_responses
     from vocapp.extensions import db
     from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
@@ -77,7 +74,6 @@ def setup(url: str, n: int, items_per_construct: int, parquet: Path) -> None:
     loadings = {i: float(rng.uniform(0.6, 0.8)) for i in key.items}
     phi = np.array([[1.0, 0.4, 0.2], [0.4, 1.0, 0.3], [0.2, 0.3, 1.0]])
     answers, _ = simulate_responses(key, loadings, n, phi, random_state=2, missing_rate=0.01)
-    response_matrix(answers, key).to_parquet(parquet)
     app = make_app(url)
     with app.app_context():
         db.drop_all()
@@ -99,7 +95,7 @@ def setup(url: str, n: int, items_per_construct: int, parquet: Path) -> None:
             ids = range(start + 1, min(n, start + chunk) + 1)
             db.session.execute(insert(Contact), [
                 {"id": i, "account_id": 1 + i % n_accounts, "email": f"c{i}@example.org",
-                 "relationship": "member", "role": roles[i % 3]} for i in ids])
+                 "relationship": RELATIONSHIPS[(i // 3) % 3], "role": roles[i % 3]} for i in ids])
             durations = rng.uniform(120, 600, len(ids))
             db.session.execute(insert(Response), [
                 {"id": i, "survey_version_id": version.id, "contact_id": i, "source": "import",
@@ -107,136 +103,107 @@ def setup(url: str, n: int, items_per_construct: int, parquet: Path) -> None:
                  "answers": {k: (None if v != v else int(v)) for k, v in records[i - 1].items()}}
                 for i, d in zip(ids, durations)])
         db.session.commit()
-
-
-def cpu_seconds() -> float:
-    """CPU time (user + system) this process has used so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def server_cpu_seconds(pid: int | None) -> float | None:
-    """CPU time of a local PostgreSQL backend process (None when not readable, e.g. a remote server)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError, TypeError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def phase_score(url: str) -> dict:
-    from sqlalchemy import text
-
-    from vocapp.extensions import db
-    from vocapp.models import ScoringRun
-    from vocapp.services.scoring import run_scoring
-
-    app = make_app(url)
-    with app.app_context():
-        db.session.execute(ScoringRun.__table__.delete())  # earlier runs' scores go with them (cascade)
-        db.session.commit()
         db.engine.dispose()
-        # one pooled connection, so the backend whose CPU we read is the one run_scoring uses
-        pid = db.session.scalar(text("SELECT pg_backend_pid()")) if url.startswith("postgresql") else None
-        db.session.commit()
-        cpu, server, start = cpu_seconds(), server_cpu_seconds(pid), time.perf_counter()
-        run = run_scoring(SURVEY_ID, refit=True)
-        total = time.perf_counter() - start
-        server_after = server_cpu_seconds(pid)
-        return {"total": total, **run.timings, "cpu": cpu_seconds() - cpu, "n_responses": run.n_responses,
-                "server_cpu": None if server is None or server_after is None else server_after - server,
-                "run_id": run.id, "peak_rss_mb": peak_rss_mb()}
 
 
-def phase_floor(parquet: str) -> dict:
-    import warnings
+def clean(url: str) -> None:
+    """Delete every scoring run (their scores go with them) and reclaim SQLite's free pages."""
+    from sqlalchemy import create_engine, text
 
-    import pandas as pd
-    from factor_analyzer import FactorAnalyzer
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in ("contact_scores", "account_scores", "scoring_runs"):  # no cascade without SQLite's pragma
+            conn.execute(text(f"DELETE FROM {table}"))
+    if url.startswith("sqlite"):
+        with engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM")
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE contact_scores")
+            conn.exec_driver_sql("VACUUM ANALYZE account_scores")
+    engine.dispose()
 
-    cpu, start = cpu_seconds(), time.perf_counter()
-    matrix = pd.read_parquet(parquet).dropna()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fa = FactorAnalyzer(n_factors=len(CONSTRUCTS), rotation="oblimin").fit(matrix.to_numpy())
-        fa.transform(matrix.to_numpy())
-    return {"total": time.perf_counter() - start, "cpu": cpu_seconds() - cpu, "peak_rss_mb": peak_rss_mb()}
+
+def run_child(command: list[str], env: dict[str, str]) -> dict:
+    """Run ``command``; wall seconds, and CPU seconds (user + system) and peak RSS (MB) of that one
+    process from wait4. This process never imports the app, so the child's peak is its own."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if process.returncode:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{text}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak": usage.ru_maxrss / 1024, "out": text}
 
 
-def child(phase: str, arg: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", phase, "--arg", arg],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{phase} phase failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def phase(name: str, *args: str) -> None:
+    """Run one of this script's set-up phases in its own process (keeps this one small)."""
+    subprocess.run([sys.executable, __file__, "--phase", name, "--arg", json.dumps(args)], check=True)
 
 
 def backend_name(url: str) -> str:
     return url.split(":", 1)[0].split("+", 1)[0]
 
 
-TABLE = ("{backend:<11} {run:>3} {total:>7} {read:>6} {fit:>6} {score:>6} {write:>6} {cpu:>6} {db_cpu:>6} "
-         "{peak:>8} {floor:>6} {floor_cpu:>9} {ratio:>6}")
-
-
-def table_row(backend: str, run: int, score: dict, floor: dict) -> str:
-    db_cpu = "-" if score.get("server_cpu") is None else f"{score['server_cpu']:.2f}"
-    return TABLE.format(backend=backend, run=run, total=f"{score['total']:.2f}", read=f"{score['read']:.2f}",
-                        fit=f"{score['fit']:.2f}", score=f"{score['score']:.2f}", write=f"{score['write']:.2f}",
-                        cpu=f"{score['cpu']:.2f}", db_cpu=db_cpu, peak=f"{score['peak_rss_mb']:.0f}",
-                        floor=f"{floor['total']:.2f}", floor_cpu=f"{floor['cpu']:.2f}",
-                        ratio=f"{score['total'] / floor['total']:.1f}x")
+def fmt(result: dict) -> str:
+    return f"{result['wall']:6.2f} s (cpu {result['cpu']:5.2f}, peak {result['peak']:4.0f} MB)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", action="append",
                         help="SQLAlchemy URL, or 'sqlite' for a temporary SQLite file; repeatable (default: sqlite)")
-    parser.add_argument("--n", type=int, default=100_000, help="contacts with one response each")
+    parser.add_argument("--n", type=int, action="append", help="contacts with one response each; repeatable "
+                        "(default: 10000 and 100000)")
     parser.add_argument("--items-per-construct", type=int, default=8, help="3 constructs x this many items")
-    parser.add_argument("--runs", type=int, default=2, help="timed scoring runs per database")
-    parser.add_argument("--phase", choices=["score", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each process per database and size")
+    parser.add_argument("--vocapp", default=str(Path(sys.executable).parent / "vocapp"),
+                        help="the vocapp executable to time (default: this environment's; e.g. another "
+                             "checkout's, to compare versions on the same data and peer)")
+    parser.add_argument("--phase", choices=["setup", "clean"], help=argparse.SUPPRESS)
     parser.add_argument("--arg", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.phase == "score":
-        print(json.dumps(phase_score(args.arg)))
+    if args.phase:
+        params = json.loads(args.arg)
+        setup(params[0], int(params[1]), int(params[2])) if args.phase == "setup" else clean(params[0])
         return
-    if args.phase == "floor":
-        print(json.dumps(phase_floor(args.arg)))
-        return
-    rows: list[str] = []
-    best: dict[str, list[tuple[float, float]]] = {}
+    vocapp = args.vocapp
+    peer = [sys.executable, str(ROOT / "bench" / "score_peer.py")]
+    summary: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        parquet = Path(tmp) / "matrix.parquet"
         for k, target in enumerate(args.database or ["sqlite"]):
             url = f"sqlite:///{Path(tmp) / f'bench{k}.db'}" if target == "sqlite" else target
             backend = backend_name(url)
-            start = time.perf_counter()
-            setup(url, args.n, args.items_per_construct, parquet)
-            print(f"{backend}: stored {args.n} contacts x {3 * args.items_per_construct} items "
-                  f"in {time.perf_counter() - start:.1f} s (setup, not timed)", flush=True)
-            for run in range(1, args.runs + 1):
-                score = child("score", url)
-                floor = child("floor", str(parquet))
-                rows.append(table_row(backend, run, score, floor))
-                best.setdefault(backend, []).append((score["total"], floor["total"]))
-                print(f"  run {run}: vocapp score {score['total']:.2f} s (read {score['read']:.2f}, fit "
-                      f"{score['fit']:.2f}, score {score['score']:.2f}, write {score['write']:.2f}; "
-                      f"{score['n_responses']} responses), peak {score['peak_rss_mb']:.0f} MB; floor "
-                      f"{floor['total']:.2f} s; ratio {score['total'] / floor['total']:.1f}x", flush=True)
+            env = {**os.environ, "VOCAPP_DATABASE_URL": url, "VOCAPP_INSTANCE_PATH": str(Path(tmp) / "instance")}
+            for n in args.n or [10_000, 100_000]:
+                start = time.perf_counter()
+                phase("setup", url, str(n), str(args.items_per_construct))
+                print(f"{backend}, {n} responses x {3 * args.items_per_construct} items: stored in "
+                      f"{time.perf_counter() - start:.1f} s (set-up, not timed)", flush=True)
+                ours, theirs = [], []
+                for run in range(1, args.runs + 1):
+                    phase("clean", url)
+                    ours.append(run_child([vocapp, "score", "--survey", SURVEY_ID, "--refit"], env))
+                    phase("clean", url)
+                    theirs.append(run_child(peer + [url, SURVEY_ID], env))
+                    print(f"  run {run}: vocapp score {fmt(ours[-1])}; peer {fmt(theirs[-1])}; "
+                          f"ratio {ours[-1]['wall'] / theirs[-1]['wall']:.2f}x", flush=True)
+                median = {name: {key: statistics.median(r[key] for r in results) for key in ("wall", "cpu", "peak")}
+                          for name, results in (("vocapp", ours), ("peer", theirs))}
+                ratio = median["vocapp"]["wall"] / median["peer"]["wall"]
+                cpu_ratio = median["vocapp"]["cpu"] / median["peer"]["cpu"]
+                target_text = f" (target <= {TARGETS[n]}x)" if n in TARGETS else ""
+                summary.append(f"{backend:<10} {n:>7}  vocapp {fmt(median['vocapp'])}  peer {fmt(median['peer'])}  "
+                               f"ratio {ratio:.2f}x{target_text}, cpu ratio {cpu_ratio:.2f}x")
     print()
-    print(f"vocapp score, {args.n} responses x {3 * args.items_per_construct} items; seconds (wall) unless noted; "
-          "cpu = CPU seconds of the scoring process, db cpu = of its PostgreSQL backend (local server only)")
-    print(TABLE.format(backend="backend", run="run", total="total", read="read", fit="fit", score="score",
-                       write="write", cpu="cpu", db_cpu="db cpu", peak="peak MB", floor="floor", floor_cpu="floor cpu",
-                       ratio="ratio"))
-    for row in rows:
-        print(row)
-    for backend, pairs in best.items():
-        fastest, floor = min(t for t, _ in pairs), min(f for _, f in pairs)
-        print(f"{backend}: fastest end to end {fastest:.2f} s / fastest floor {floor:.2f} s = {fastest / floor:.1f}x")
-    print("targets: ratio <= 3x (end to end / floor), peak < 1024 MB. "
-          "floor = Parquet read + factor_analyzer fit + transform, in its own process.")
+    print(f"medians of {args.runs} runs, each process timed whole from outside (start-up included):")
+    for line in summary:
+        print(line)
+    print("target: peak < 1024 MB at 300,000 responses (python bench/score.py --n 300000 --runs 1)")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,11 @@ def test_place_show_and_suppression_on_a_generated_base(app, runner, tmp_path):
     invoke(runner, "canvas", "show", "--format", "csv", "--out", str(table_path))
     table = pd.read_csv(table_path, keep_default_na=False)
     assert list(table.columns[:4]) == ["account_id", "account_name", "relationship", "n_respondents"]
-    assert list(table.columns[4:]) == ["trust", "appetite", "innovation", "readiness", "opportunity", "zone",
+    assert list(table.columns[4:]) == ["trust", "appetite", "innovation", "trust_observed", "appetite_observed",
+                                       "innovation_observed", "readiness", "opportunity", "zone",
                                        "leave_alone", "leave_alone_reason"]
+    heard = table[table["n_respondents"] > 0]
+    assert (heard["appetite_observed"] != "").all()  # the observed mean beside the estimate
     assert sorted(table["account_id"]) == sorted(base.accounts["account_id"])
     counts = table["zone"].value_counts()
     for zone in DEFN.zones:
@@ -41,7 +44,8 @@ def test_place_show_and_suppression_on_a_generated_base(app, runner, tmp_path):
     assert f"Leave alone: {len(flagged)} accounts flagged" in output
     assert len(flagged) > 0 and (flagged["leave_alone_reason"] != "").all()
     assert flagged["leave_alone_reason"].str.contains(
-        r"^(?:appetite \d+ \[\d+-\d+\] from \d+ respondents?|asked for essential contact only)").all()
+        r"^(?:appetite \d+ \[\d+-\d+\] \(observed \d+\) from \d+ respondents?: P\(below \d+\) \d+% "
+        r"\(flagged above \d+%\)|asked for essential contact only)").all()
     unheard = table[table["zone"] == "Not yet heard"]
     assert (unheard["n_respondents"] == 0).all() and (table.loc[table["n_respondents"] == 0, "zone"]
                                                       == "Not yet heard").all()

@@ -53,7 +53,8 @@ def test_bfi_through_definition_import_and_scoring_services(app, tmp_path):
     run = run_scoring("bfi")
     d = run.diagnostics
     assert run.n_responses == len(bfi) and run.method == "efa"
-    assert d["declared_constructs"] == 5 and d["n_factors"] == 5 and d["suggested_factors"] == 5
+    assert d["declared_constructs"] == 5 and d["n_factors"] == 5
+    assert d["suggested_factors"] == 6 and d["suggested_components"] == 5  # factor- and component-based
     assigned = d["item_assignment"]
     assert sorted(assigned) == sorted(c for c in bfi.columns if re.fullmatch(r"[ACENO]\d", c))  # ids as defined: A1..O5
     assert all(assigned[item] == LETTER[item[0]] for item in assigned) and len(assigned) == 25

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from vocapp.core.surveys import content_hash, load_definition_file
 from vocapp.core.scoring import build_item_key
@@ -81,17 +81,25 @@ def test_first_run_fits_and_stores_scores_that_track_the_truth(app):
     for construct in key.constructs:
         assert np.corrcoef(wide[construct], latent.loc[wide.index, construct])[0, 1] > 0.85
     rows = db.session.execute(select(AccountScore.account_id, AccountScore.scores, AccountScore.low,
-                                     AccountScore.high, AccountScore.n_respondents)
+                                     AccountScore.high, AccountScore.n_respondents, AccountScore.observed,
+                                     AccountScore.posterior_sd)
                               .where(AccountScore.run_id == run.id)).all()
-    accounts = [(account, c, score, low[c], high[c], n[c])
-                for account, scores, low, high, n in rows for c, score in scores.items()]
+    accounts = [(account, c, score, low[c], high[c], n[c], observed[c], sd[c])
+                for account, scores, low, high, n, observed, sd in rows for c, score in scores.items()]
     assert len(accounts) == 40 * 3
-    assert all(low <= score <= high and n == 15 for _, _, score, low, high, n in accounts)
+    assert all(low < score < high and n == 15 and sd > 0 for _, _, score, low, high, n, _, sd in accounts)
     # account 1 = responses 40, 80, ...: role-weighted (decision maker 2, influencer 1.5, user 1) mean
     members = wide.loc[[i for i in wide.index if i % 40 == 0], "trust"]
     weights = pd.Series({i: {0: 2.0, 1: 1.5, 2: 1.0}[i % 3] for i in members.index})
-    stored = next(score for account, construct, score, *_ in accounts if account == 1 and construct == "trust")
-    assert stored == pytest.approx((members * weights).sum() / weights.sum())
+    stored = next(row for row in accounts if row[0] == 1 and row[1] == "trust")
+    assert stored[6] == pytest.approx((members * weights).sum() / weights.sum())
+    model = run.diagnostics["account_model"]
+    vc = model["constructs"]["trust"]
+    assert model["level"] == 0.9 and 0 <= vc["icc"] <= 1 and vc["n_accounts"] == 40
+    # the estimate is the observed mean pulled towards the overall mean by between / (between + noise)
+    n_eff = weights.sum() ** 2 / (weights**2).sum()
+    shrink = vc["between"] / (vc["between"] + vc["within"] / n_eff)
+    assert stored[2] == pytest.approx(vc["mean"] + shrink * (stored[6] - vc["mean"]), rel=1e-6)
 
 
 def test_later_runs_apply_the_frozen_model_and_refit_records_what_it_replaces(app):
@@ -139,7 +147,8 @@ def test_cli_prints_the_run_summary(app, runner):
     result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
     assert result.exit_code == 0, result.output
     run_id = db.session.scalar(select(func.max(ScoringRun.id)))
-    for text in ("400 scored", "KMO", "suggested by parallel analysis", "alpha", "omega", "Misfit items",
+    for text in ("400 scored", "KMO", "suggested by factor-based parallel analysis", "by component-based",
+                 "standardised alpha", "omega total", "rows used", "complete", "sparsest item pair", "Misfit items",
                  "RMSEA", "CFI", "TLI", f"Run id: {run_id}"):
         assert text in result.output
     bad = runner.invoke(args=["score", "--survey", "missing"])
@@ -154,3 +163,63 @@ def test_role_weights_are_configurable_from_the_cli(app, runner):
     assert run.parameters["role_weights"] == {"decision_maker": 2.0, "influencer": 1.5, "user": 0.5}
     bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--role-weight", "user=lots"])
     assert bad.exit_code != 0 and "ROLE=WEIGHT" in bad.output
+
+
+def test_invariance_across_relationship_types_in_summary_and_evidence(app, runner):
+    seed_survey(400)
+    db.session.execute(update(Contact).where(Contact.id % 2 == 0).values(relationship="customer"))
+    db.session.commit()
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert result.exit_code == 0, result.output
+    run = db.session.get(ScoringRun, db.session.scalar(select(func.max(ScoringRun.id))))
+    check = run.diagnostics["invariance"]["relationship"]
+    assert check["checked"] and check["groups"] == ["customer", "member"]
+    assert check["group_sizes"] == {"customer": 200, "member": 200}
+    assert [level["level"] for level in check["levels"]] == ["configural", "metric", "scalar"]
+    lines = result.output.splitlines()
+    for level in check["levels"]:
+        line = next(l for l in lines if l.strip().startswith(level["level"]))
+        assert f"chi2 {level['chi2']:.1f} on {level['df']} df" in line and "CFI" in line and "SRMR" in line
+        if level["level"] != "configural":
+            assert ("holds" if level["holds"] else "FAILS") in line
+    # both groups answer from the same model: the configural fit is good and scalar invariance holds
+    assert check["levels"][0]["cfi"] > 0.95 and check["scalar_holds"]
+    assert "Account estimates (multilevel" in result.output
+
+
+def test_invariance_is_not_checked_with_one_relationship_type(app, runner):
+    seed_survey(300)
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert "Measurement invariance by relationship type: not checked: fewer than two" in result.output
+
+
+def test_polychoric_correlations_from_the_cli_need_a_refit(app, runner):
+    seed_survey(300)
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "polychoric"])
+    assert result.exit_code == 0, result.output
+    assert "polychoric correlations" in result.output
+    run = db.session.get(ScoringRun, db.session.scalar(select(func.max(ScoringRun.id))))
+    assert run.parameters["correlations"] == "polychoric" and run.model["correlations"] == "polychoric"
+    again = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "pearson"])
+    assert again.exit_code == 1 and "add --refit" in again.output
+    bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--correlations", "spearman"])
+    assert bad.exit_code == 2 and "pearson" in bad.output
+
+
+def test_invariance_across_waves_when_an_earlier_run_exists(app, runner):
+    seed_survey(300)
+    first = run_scoring("b2b_relationship")
+    assert "wave" not in first.diagnostics["invariance"]
+    db.session.execute(update(Response).values(submitted_at=first.created_at - timedelta(days=30)))
+    db.session.commit()
+    seed_survey(250, seed=5, first_id=301)  # the second wave, submitted after the first run
+    db.session.execute(update(Response).where(Response.id > 300)
+                       .values(submitted_at=first.created_at + timedelta(days=30)))
+    db.session.commit()
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship"])
+    assert result.exit_code == 0, result.output
+    run = db.session.get(ScoringRun, db.session.scalar(select(func.max(ScoringRun.id))))
+    waves = run.diagnostics["invariance"]["wave"]
+    assert waves["checked"] and waves["group_sizes"] == {"this wave": 250, f"up to run {first.id}": 300}
+    assert "Measurement invariance by wave" in result.output
+    assert sum(line.strip().startswith(("configural", "metric", "scalar")) for line in result.output.splitlines()) == 3

@@ -47,9 +47,10 @@ def test_answers_are_read_as_numbers_and_odd_values_become_missing(app):
                 {"id": 2, "account_id": 2, "email": "b@x.org", "relationship": "customer", "role": None},
                 None]
     version = seed([
-        {"q1": 3, "q2": "4", "q3": "strongly, really", "q4": True, "q5": [2], "q6": None,
+        {"q1": 3, "q2": "4", "q3": "strongly, really", "q4": True, "q5": [2, 3], "q6": None,
          "decision_role": "influencer"},
-        {"q1": 5, "q2": 1.5, "q3": {"x": 1}, "q4": 'say "no"', "q5": "", "q7": 2},
+        {"q1": 5, "q2": 1.5, "q3": {"x": 1, "y": [2, "a,b"]}, "q4": 'say "no"', "q5": "", "q6": "back\\",
+         "q7": 2},
         {},
     ], contacts)
     answers, meta = load_responses([version], ITEMS)
@@ -107,7 +108,7 @@ def test_scores_are_stored_one_row_per_response_and_account(app):
                          index=scores.index)
     accounts = pd.DataFrame({"account_id": [1, 2, 2], "construct": ["trust", "trust", "it's"],
                              "score": [56.0, 12.5, 40.25], "low": [40.0, 0.0, 30.0], "high": [72.0, 30.5, 50.5],
-                             "n_respondents": [2, 1, 1]})
+                             "n_respondents": [2, 1, 1], "observed": [58.5, 10.0, 45.0], "sd": [9.75, 11.0, 6.25]})
     store_scores(run.id, scores, flags, accounts, ["trust", "it's"])
     db.session.commit()
     stored = {r.response_id: r for r in db.session.scalars(select(ContactScore).where(ContactScore.run_id == run.id))}

@@ -15,8 +15,13 @@ from vocapp.config import Config, default_database_uri, instance_secret_key
 from vocapp.core.resources import resource_dir
 
 
-def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the Flask application: settings from ``VOCAPP_*`` variables, then ``config`` on top."""
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None,
+               pages: bool = True) -> Flask:
+    """Build the Flask application: settings from ``VOCAPP_*`` variables, then ``config`` on top.
+
+    ``pages=False`` builds an app with its settings and database only (no pages, login, CSRF, rate
+    limits, migrations or commands): what a command that renders nothing needs, without importing the
+    web layer."""
     load_dotenv(Path.cwd() / ".env", override=False)  # the working directory's, as the README says
     app = Flask(
         "vocapp",  # the package: its name, root path and default instance folder
@@ -47,6 +52,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
 
+    if not pages:
+        from vocapp.extensions import db
+
+        db.init_app(app)
+        return app
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -1,16 +1,53 @@
-"""Flask extensions, created once at module level and bound in ``create_app``."""
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from flask_migrate import Migrate
+"""Flask extensions, created once and bound in ``create_app``.
+
+``db`` is made at import. The others (``migrate``, ``login_manager``, ``csrf``, ``limiter``) are made on
+first use, once, so code that needs only the database (``create_app(pages=False)``: `vocapp score`)
+never imports Flask-Migrate (alembic), Flask-Login, Flask-WTF or Flask-Limiter.
+"""
+from __future__ import annotations
+
+from typing import Any
+
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 
 from vocapp.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
-login_manager = LoginManager()
-csrf = CSRFProtect()
-#: rate limits (login, respondent token look-ups, API); storage from RATELIMIT_STORAGE_URI, memory by default
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def _migrate() -> Any:
+    from flask_migrate import Migrate
+
+    return Migrate()
+
+
+def _login_manager() -> Any:
+    from flask_login import LoginManager
+
+    return LoginManager()
+
+
+def _csrf() -> Any:
+    from flask_wtf import CSRFProtect
+
+    return CSRFProtect()
+
+
+def _limiter() -> Any:
+    """Rate limits (login, respondent token look-ups, API); storage from RATELIMIT_STORAGE_URI, memory
+    by default."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+_MADE_ON_FIRST_USE = {"migrate": _migrate, "login_manager": _login_manager, "csrf": _csrf, "limiter": _limiter}
+
+
+def __getattr__(name: str) -> Any:
+    """``from vocapp.extensions import limiter`` (etc.): the one instance, made on first use."""
+    if name in _MADE_ON_FIRST_USE:
+        value = globals()[name] = _MADE_ON_FIRST_USE[name]()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

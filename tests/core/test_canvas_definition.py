@@ -64,3 +64,14 @@ def test_categories_that_differ_only_in_case_are_an_error():
         parse_canvas_definition(text, "dup.yaml")
     [problem] = info.value.problems
     assert problem.path == "categories.Donation" and problem.line == line_of(text, "Donation: commercial")
+
+
+def test_leave_alone_probability_is_optional_and_checked():
+    assert load_canvas_definition().leave_alone_probability == 0.8
+    without = parse_canvas_definition(DEFAULT_TEXT.replace("  probability: 0.8\n", ""), "old.yaml")
+    assert without.leave_alone_probability == 0.8
+    assert parse_canvas_definition(DEFAULT_TEXT.replace("probability: 0.8", "probability: 0.95"),
+                                   "strict.yaml").leave_alone_probability == 0.95
+    with pytest.raises(CanvasDefinitionError) as info:
+        parse_canvas_definition(DEFAULT_TEXT.replace("probability: 0.8", "probability: 1.2"), "bad.yaml")
+    assert "leave_alone.probability" in {p.path for p in info.value.problems}

@@ -1,6 +1,7 @@
 """Placement rules: readiness, zones, leave-alone reasons, interval width, hysteresis, movements."""
 import pandas as pd
 import pytest
+from scipy import stats
 
 from vocapp.core.canvas import essential_only_counts, load_canvas_definition, movements, place_accounts
 from vocapp.core.scoring import aggregate_accounts
@@ -37,17 +38,37 @@ def test_readiness_zones_and_unheard_accounts():
     assert placed.loc["P", "co_creation"] and not placed.loc["E", "co_creation"]
 
 
-def test_leave_alone_needs_the_whole_interval_below_the_cut_and_explains_itself():
-    rows = (account("LOW", 40, 24, band=(5, 9, 5)) + account("STRADDLE", 40, 28, band=(5, 12, 5))
+def test_leave_alone_from_the_posterior_probability_below_the_cut_and_explains_itself():
+    def with_posterior(rows, observed_shift=-3):
+        """Add observed means and posterior SDs (half-width / z(0.95)) to account() rows."""
+        frame = scores(rows)
+        frame["observed"] = frame["score"] + observed_shift
+        frame["sd"] = (frame["high"] - frame["score"]) / stats.norm.ppf(0.95)
+        return frame
+
+    rows = (account("LOW", 40, 24, band=(5, 9, 5)) + account("STRADDLE", 40, 30, band=(5, 12, 5))
             + account("ASK", 60, 70) + account("BOTH", 40, 20, band=(5, 6, 5), n=1))
-    placed = place(rows, {"LOW": 50, "STRADDLE": 50, "ASK": 50, "BOTH": 50}, essential={"ASK": 1, "BOTH": 2})
-    assert 33 < DEFN.leave_alone_cut <= 40
-    assert placed.loc["LOW", "leave_alone_reason"] == "appetite 24 [15-33] from 3 respondents"
-    assert not placed.loc["STRADDLE", "leave_alone"]  # upper end 40 is not below the cut
+    ids = ["LOW", "STRADDLE", "ASK", "BOTH"]
+    placed = place_accounts(pd.DataFrame({"account_id": ids}), with_posterior(rows), pd.Series(dict.fromkeys(ids, 50)),
+                            pd.Series({"ASK": 1, "BOTH": 2}), DEFN).set_index("account_id")
+    assert 33 < DEFN.leave_alone_cut <= 40 and DEFN.leave_alone_probability == 0.8
+    # P(appetite < 35) = Phi((35 - 24) / (9 / 1.645)) = 0.978
+    assert placed.loc["LOW", "leave_alone_reason"] == (
+        "appetite 24 [15-33] (observed 21) from 3 respondents: P(below 35) 98% (flagged above 80%)")
+    assert not placed.loc["STRADDLE", "leave_alone"]  # P = Phi(5 / 7.3) = 0.75, not above 0.80
     assert placed.loc["ASK", "leave_alone_reason"] == "asked for essential contact only"
     assert placed.loc["BOTH", "leave_alone_reason"] == (
-        "appetite 20 [14-26] from 1 respondent; asked for essential contact only (2 respondents)")
+        "appetite 20 [14-26] (observed 17) from 1 respondent: P(below 35) 100% (flagged above 80%); "
+        "asked for essential contact only (2 respondents)")
     assert placed["leave_alone"].sum() == 3
+    assert placed.loc["LOW", "appetite_observed"] == 21 and placed.loc["LOW", "appetite"] == 24
+
+
+def test_leave_alone_of_runs_stored_without_a_posterior_uses_the_whole_interval():
+    rows = account("LOW", 40, 24, band=(5, 9, 5)) + account("STRADDLE", 40, 28, band=(5, 12, 5))
+    placed = place(rows, {"LOW": 50, "STRADDLE": 50})
+    assert placed.loc["LOW", "leave_alone_reason"] == "appetite 24 [15-33] from 3 respondents: P(below 35) 100% (flagged above 80%)"
+    assert not placed.loc["STRADDLE", "leave_alone"]  # upper end 40 is not below the cut
 
 
 def test_essential_only_answer_counts_and_flags_even_an_unheard_account():
@@ -61,17 +82,20 @@ def test_essential_only_answer_counts_and_flags_even_an_unheard_account():
 
 
 def test_one_respondent_has_a_wider_interval_than_many_and_is_not_silenced_on_it():
-    appetite = {"MANY": [15, 25, 18, 22, 20, 20], "ONE": [20], "SPREAD": [10, 70, 40]}
+    appetite = {"MANY": [15, 25, 18, 22, 20, 20], "ONE": [20], "SPREAD": [10, 70, 40],
+                "A": [55, 65], "B": [60, 50, 70], "C": [58, 62, 45], "D": [65, 52]}
     contact_rows = [{"response_id": f"{acc}{i}", "account_id": acc, "role": "user", "appetite": value,
                      "trust": 50.0, "innovation": 50.0}
                     for acc, values in appetite.items() for i, value in enumerate(values)]
     account_scores = aggregate_accounts(pd.DataFrame(contact_rows), ["trust", "appetite", "innovation"])
-    placed = place(account_scores.values.tolist(), {"MANY": 50, "ONE": 50, "SPREAD": 50})
+    ids = list(appetite)
+    placed = place_accounts(pd.DataFrame({"account_id": ids}), account_scores, pd.Series(dict.fromkeys(ids, 50)),
+                            None, DEFN).set_index("account_id")
     width = placed["appetite_high"] - placed["appetite_low"]
-    assert width["ONE"] > width["MANY"]
-    assert placed.loc["MANY", "leave_alone"] and placed.loc["MANY", "leave_alone_reason"].endswith(
-        "from 6 respondents")
-    assert not placed.loc["ONE", "leave_alone"]
+    assert width["ONE"] > width["MANY"] > 0
+    assert placed.loc["MANY", "leave_alone"] and "(observed 20) from 6 respondents: P(below 35)" in \
+        placed.loc["MANY", "leave_alone_reason"]
+    assert not placed.loc["ONE", "leave_alone"]  # one voice at 20 is pulled towards the mean
 
 
 def test_hysteresis_keeps_the_previous_side_within_the_margin():

@@ -70,10 +70,12 @@ def test_diagnostics_match_readme(bfi):
     key, answers, outcome = bfi
     diag = outcome.scorer.diagnostics_
     assert diag["kmo"] == pytest.approx(0.85, abs=0.01)
-    assert diag["suggested_factors"] == 5 and diag["declared_constructs"] == 5
+    # factor-based parallel analysis (psych's fa.parallel fa="fa") suggests 6, component-based 5
+    assert diag["suggested_factors"] == 6 and diag["suggested_components"] == 5
+    assert diag["declared_constructs"] == 5
     assert diag["bartlett"]["p_value"] < 1e-10
     # pairwise-complete correlations: n is the sparsest item pair, between complete cases and all valid
-    assert diag["n_complete"] <= diag["n"] <= diag["n_valid"] <= len(answers)
+    assert diag["n_complete"] <= diag["n_pairwise_min"] <= diag["n_rows"] == diag["n"] <= len(answers)
     # the README's reference figures are for complete cases: fitted on those, they must match
     complete = outcome.matrix.dropna()
     assert len(complete) == 2436
@@ -81,7 +83,7 @@ def test_diagnostics_match_readme(bfi):
     assert on_complete["n"] == on_complete["n_complete"] == 2436
     assert on_complete["kmo"] == pytest.approx(0.85, abs=0.005)
     assert on_complete["eigenvalues"][:6] == pytest.approx([5.13, 2.75, 2.14, 1.85, 1.55, 1.07], abs=0.006)
-    assert on_complete["suggested_factors"] == 5
+    assert on_complete["suggested_components"] == 5 and on_complete["suggested_factors"] == 6
 
 
 def test_weak_items_named_from_readme_list(bfi):

@@ -14,7 +14,6 @@ from factor_analyzer import ConfirmatoryFactorAnalyzer
 from vocapp.core.surveys import load_definition_file
 from vocapp.core.scoring import ConstructScorer, build_item_key, response_matrix
 from vocapp.core.scoring.cfa import fit_cfa, fixed_zero_bounds, model_specification
-from vocapp.core.scoring.diagnostics import pairwise_correlations
 from vocapp.core.synthetic.responses import simulate_responses, synthetic_key
 
 BFI = Path(__file__).resolve().parents[1] / "data" / "bfi"
@@ -119,7 +118,7 @@ def test_start_from_the_efa_reaches_the_stock_optimum_in_fewer_evaluations(data,
     if case != "simulated, wrong key":  # a wrong key's EFA start is no better than 1.0, only as right
         assert warm_calls < cold_calls
 
-    n = int(pairwise_correlations(matrix[items])[1].min())  # the sparsest pair, as the scorer uses
+    n = len(matrix)  # the rows, as the scorer (and lavaan) use
     fitted = scorer.fit_indices_
     assert fitted["converged"]
     reference = fit_cfa(corr, n, key)  # cold start, same bounds

@@ -106,8 +106,9 @@ def test_parallel_analysis_suggests_the_true_number_of_factors(simulated):
     assert parallel["suggested_factors"] == 3 and parallel["n_iter"] >= 20
     noise = pd.DataFrame(np.random.default_rng(0).integers(1, 6, (500, 12)).astype(float))
     from vocapp.core.scoring.parallel import parallel_analysis
-    eig = np.sort(np.linalg.eigvalsh(noise.corr().to_numpy()))[::-1]
-    assert parallel_analysis(eig, 500, 20, random_state=1)["suggested_factors"] <= 1
+    on_noise = parallel_analysis(noise.corr().to_numpy(), 500, 20, random_state=1)
+    assert on_noise["suggested_factors"] <= 1 and on_noise["suggested_components"] <= 1
+    assert parallel["suggested_components"] == 3 and parallel["basis"] == "factors"
 
 
 def test_cfa_fit_indices_separate_right_and_wrong_keys(simulated):

@@ -83,6 +83,14 @@ def _wrap(command: click.Command) -> None:
     command.callback = reporting
 
 
+def no_pages(command: click.Command) -> click.Command:
+    """Mark a command that renders no page: the ``vocapp`` command line finds it without building the
+    app and runs it in an app with its settings and database only (``create_app(pages=False)``), so it
+    starts without importing the web layer and the libraries only pages use."""
+    command.needs_pages = False  # type: ignore[attr-defined]
+    return command
+
+
 def _command_app() -> Flask:
     """The app the running command works on (built once per invocation, as ``with_appcontext`` does)."""
     if current_app:
@@ -129,7 +137,17 @@ class VocappGroup(click.Group):
 def _create_app() -> Flask:
     from vocapp import create_app
 
-    return create_app()
+    running = click.get_current_context(silent=True)
+    app = create_app(pages=getattr(running.command if running else None, "needs_pages", True))
+    app.teardown_appcontext(_close_database)
+    return app
+
+
+def _close_database(exc: BaseException | None) -> None:
+    """When a command's app context ends, close its database connections."""
+    from vocapp.services.connections import close_connections
+
+    close_connections()
 
 
 cli = VocappGroup(name="vocapp", help="vocapp: surveys, attitudinal scores and the Customer Segmentation Canvas.")

@@ -78,7 +78,8 @@ def show_command(fmt: str, out: str | None, run_id: int | None) -> None:
     from vocapp.services.canvas import placement_table
     from vocapp.services.canvas_queries import EXPORT_NAMES, TABLE_COLUMNS, TAIL_COLUMNS
     run, frame = placement_table(run_id)
-    columns = TABLE_COLUMNS + list(run.summary.get("constructs", [])) + TAIL_COLUMNS
+    constructs = list(run.summary.get("constructs", []))
+    columns = TABLE_COLUMNS + constructs + [f"{c}_observed" for c in constructs] + TAIL_COLUMNS
     frame = frame[columns].rename(columns=EXPORT_NAMES)  # the file's account_id is the CRM's
     if fmt == "csv":
         write_csv(frame, out)

@@ -25,6 +25,9 @@ class ScoringRun(Base):
     #: everything needed to score new responses identically (JSON; see docs/scoring.md)
     model: Mapped[dict[str, Any]] = mapped_column(default=dict)
     diagnostics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: the figures the run page and its charts show about the scores, stored at scoring time
+    #: (``vocapp.core.scoring.summary``); null for runs stored before summaries were kept
+    summary: Mapped[dict[str, Any] | None]
     refit: Mapped[bool] = mapped_column(default=True)
     #: the run whose frozen model this run applied, or, for a refit, the run it replaces
     based_on_run_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_runs.id", ondelete="SET NULL"))
@@ -70,11 +73,15 @@ class AccountScore(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
-    #: {construct: role-weighted mean 0-100 score}
+    #: {construct: empirical-Bayes (multilevel) estimate of the account's 0-100 score}
     scores: Mapped[dict[str, Any]]
-    #: {construct: lower bound of the 90% interval}
+    #: {construct: lower bound of the 90% posterior interval}
     low: Mapped[dict[str, Any]]
-    #: {construct: upper bound of the 90% interval}
+    #: {construct: upper bound of the 90% posterior interval}
     high: Mapped[dict[str, Any]]
     #: {construct: number of valid respondents behind the score}
     n_respondents: Mapped[dict[str, Any]]
+    #: {construct: observed role-weighted mean of the respondents' scores}; null for runs before 0007
+    observed: Mapped[dict[str, Any] | None]
+    #: {construct: posterior SD of the estimate}; null for runs before 0007
+    posterior_sd: Mapped[dict[str, Any] | None]

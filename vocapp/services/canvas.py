@@ -92,7 +92,7 @@ def load_transactions() -> pd.DataFrame:
 
 def load_account_scores(run: ScoringRun | None) -> pd.DataFrame:
     """The run's account scores (long format, account_id = pk as text)."""
-    columns = ["account_id", "construct", "score", "low", "high", "n_respondents"]
+    columns = ["account_id", "construct", "score", "low", "high", "n_respondents", "observed", "sd"]
     if run is None:
         return pd.DataFrame(columns=columns)
     frame = account_scores_frame(run.id)[columns]
@@ -128,7 +128,8 @@ def _details(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str],
     estimated_zone = estimates.set_index("account_id")["estimated_zone"] if len(estimates) else pd.Series(dtype=str)
     out = []
     for row, metric in zip(placed.to_dict("records"), metric_records):
-        scores = {c: {"score": row.get(c), "low": row.get(f"{c}_low"), "high": row.get(f"{c}_high")}
+        scores = {c: {"score": row.get(c), "low": row.get(f"{c}_low"), "high": row.get(f"{c}_high"),
+                      "observed": row.get(f"{c}_observed"), "sd": row.get(f"{c}_sd")}
                   for c in constructs}
         out.append(json.dumps(json_safe({
             "scores": scores, "n_respondents": row["n_respondents"], "heard": row["heard"],
@@ -138,6 +139,14 @@ def _details(placed: pd.DataFrame, metrics: pd.DataFrame, constructs: list[str],
             "estimated_zone": estimated_zone.get(row["account_id"]), "metrics": metric,
         })))
     return out
+
+
+def _invariance_warnings(scoring_run: ScoringRun | None) -> list[str]:
+    """A warning per grouping where the scoring run found scalar invariance failing."""
+    checks = ((scoring_run.diagnostics or {}).get("invariance") or {}) if scoring_run is not None else {}
+    return [f"Scalar measurement invariance fails across {result['by']} ({', '.join(result['groups'])}; "
+            f"scoring run {scoring_run.id}): group means are not directly comparable on this canvas."
+            for result in checks.values() if result.get("checked") and not result.get("scalar_holds")]
 
 
 def place(definition_path: str | Path | None = None, staff: StaffUser | None = None,
@@ -198,6 +207,7 @@ def _place_once(definition: CanvasDefinition, staff: StaffUser | None, as_of: dt
         "unmapped_categories": unmapped_categories(transactions, definition.categories).to_dict("records"),
         "unheard_model": unheard.report, "clusters": cluster_report,
         "definition_source": str(definition.source),
+        "invariance_warnings": _invariance_warnings(scoring_run),
     }
     run = PlacementRun(scoring_run_id=scoring_run.id if scoring_run else None,
                        previous_run_id=previous_run.id if previous_run else None,

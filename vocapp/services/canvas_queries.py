@@ -84,6 +84,7 @@ def _record(placement: Placement, external_id: str, name: str, constructs: list[
         score = (details.get("scores") or {}).get(construct) or {}
         record[construct] = score.get("score")
         record[f"{construct}_low"], record[f"{construct}_high"] = score.get("low"), score.get("high")
+        record[f"{construct}_observed"] = score.get("observed")
     record.update(readiness=placement.readiness, opportunity=placement.opportunity, zone=placement.zone,
                   leave_alone=placement.leave_alone, leave_alone_reason=placement.leave_alone_reason or "",
                   account_id=placement.account_id, estimated_readiness=placement.estimated_readiness,
@@ -113,7 +114,7 @@ def _filtered(stmt: Select, run: PlacementRun, relationship: str | None, zone: s
 def placement_table(run_id: int | None = None) -> tuple[PlacementRun, pd.DataFrame]:
     """The run and its placements, one query: external_id, account_name, relationship,
     n_respondents, one column per construct, readiness, opportunity, zone, leave_alone,
-    leave_alone_reason, then account_id, <construct>_low/_high, estimated_readiness, co_creation,
+    leave_alone_reason, then account_id, <construct>_low/_high/_observed, estimated_readiness, co_creation,
     cluster, heard, estimated_zone, value (net spend in the trailing 12 months)."""
     run = get_placement_run(run_id)
     return run, placement_rows(run)

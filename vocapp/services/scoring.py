@@ -9,20 +9,23 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, aggregate_accounts,
-                                 build_item_key, common_item_key, score_responses)
+from vocapp.core.scoring import (ConstructScorer, FrozenModel, ScoringDataError, build_item_key,
+                                 common_item_key, score_responses)
+from vocapp.core.scoring.accounts import AccountEstimates, estimate_accounts
+from vocapp.core.scoring.invariance import measurement_invariance
 from vocapp.core.scoring.quality import FLAG_COLUMNS
 from vocapp.core.contacts import latest_per_contact
+from vocapp.core.scoring.summary import score_summary
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import ScoringRun, StaffUser, Survey, SurveyVersion
 from vocapp.services.locks import ATTEMPTS, hold_lock
 from vocapp.services.progress import Progress, no_progress
 from vocapp.services.scoring_data import load_responses, store_scores
-from vocapp.services.surveys import version_definition
 
 DEFAULT_METHOD = "minres"
 DEFAULT_ROTATION = "oblimin"
+DEFAULT_CORRELATIONS = "pearson"  # docs/scoring.md section 4 says why
 
 
 class ScoringError(VocappError):
@@ -67,6 +70,27 @@ def latest_model_run(survey_pk: int) -> ScoringRun | None:
     return db.session.scalars(stmt).first()
 
 
+def latest_run(survey_pk: int) -> ScoringRun | None:
+    """The survey's latest stored run (any method), the previous wave's for the invariance check."""
+    stmt = (select(ScoringRun).where(ScoringRun.survey_id == survey_pk, ScoringRun.status.in_(["ok", "warning"]))
+            .order_by(ScoringRun.id.desc()).limit(1))
+    return db.session.scalars(stmt).first()
+
+
+def _invariance(valid: pd.DataFrame, meta: pd.DataFrame, key, previous: ScoringRun | None) -> dict[str, Any]:
+    """Invariance by relationship type and, when an earlier run exists, across the two waves (responses
+    submitted up to that run's time against those submitted after it)."""
+    out = {"relationship": measurement_invariance(valid, meta["relationship"].reindex(valid.index), key,
+                                                  "relationship type")}
+    if previous is not None:
+        cut = pd.Timestamp(previous.created_at)
+        cut = cut.tz_localize("UTC") if cut.tzinfo is None else cut.tz_convert("UTC")
+        submitted = meta["submitted_at"].reindex(valid.index)
+        wave = pd.Series(np.where(submitted > cut, "this wave", f"up to run {previous.id}"), index=valid.index)
+        out["wave"] = measurement_invariance(valid[submitted.notna().to_numpy()], wave, key, "wave")
+    return out
+
+
 def _survey(survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
     survey = db.session.scalars(select(Survey).where(Survey.slug == survey_id)).first()
     if survey is None:
@@ -79,18 +103,19 @@ def _survey(survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
 
 
 def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFrame,
-                    constructs: list[str], role_weights: dict | None) -> pd.DataFrame:
-    """Account scores from each contact's latest unflagged response."""
+                    constructs: list[str], role_weights: dict | None) -> AccountEstimates:
+    """Multilevel account estimates from each contact's latest unflagged response."""
     frame = scores[constructs].join(meta[["contact_id", "account_id", "role", "submitted_at"]])
     frame = frame[~flags["excluded"].reindex(frame.index).to_numpy() & frame["account_id"].notna().to_numpy()]
     frame = latest_per_contact(frame.reset_index(), tiebreak="response_id")
     frame = frame.reset_index(drop=True).astype({"account_id": "int64"})
-    return aggregate_accounts(frame, constructs, role_weights)
+    return estimate_accounts(frame, constructs, role_weights)
 
 
 def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, rotation: str | None = None,
                 staff: StaffUser | None = None, role_weights: dict | None = None,
-                n_parallel: int = 20, progress: Progress = no_progress) -> ScoringRun:
+                n_parallel: int = 20, progress: Progress = no_progress,
+                correlations: str | None = None) -> ScoringRun:
     """Score every complete response to ``survey_id`` and store the run, its contact and account scores.
 
     The first run (or ``refit=True``) fits a model on the unflagged responses; later runs apply the
@@ -105,7 +130,8 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
     for attempt in range(ATTEMPTS):
         if attempt:
             progress(5, "another run of this survey finished meanwhile; starting again on it")
-        run = _score_once(survey_id, refit, method, rotation, staff, role_weights, n_parallel, progress)
+        run = _score_once(survey_id, refit, method, rotation, staff, role_weights, n_parallel, progress,
+                          correlations)
         if run is not None:
             return run
     raise ScoringError(f"survey {survey_id!r}: other scoring runs kept finishing while this one computed; "
@@ -113,7 +139,8 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
 
 
 def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str | None, staff: StaffUser | None,
-                role_weights: dict | None, n_parallel: int, progress: Progress) -> ScoringRun | None:
+                role_weights: dict | None, n_parallel: int, progress: Progress,
+                correlations: str | None = None) -> ScoringRun | None:
     """One attempt of ``run_scoring``: None when another run changed the survey's model meanwhile."""
     progress(2, "reading responses")
     timings: dict[str, float] = {}
@@ -121,10 +148,11 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     survey, versions = _survey(survey_id)
     previous = latest_model_run(survey.id)
     applying = previous is not None and not refit
-    if applying and (method or rotation):
-        raise ScoringError("--method and --rotation choose how a new model is fitted; add --refit to use them")
+    if applying and (method or rotation or correlations):
+        raise ScoringError("--method, --rotation and --correlations choose how a new model is fitted; "
+                           "add --refit to use them")
     try:
-        key = common_item_key([build_item_key(version_definition(v)) for v in versions])
+        key = common_item_key([build_item_key(v.definition) for v in versions])
         if applying:
             stored_key = FrozenModel.from_dict(previous.model).key
             dropped = [i for i in stored_key.items if i not in key.construct]
@@ -143,7 +171,7 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     progress(15, "fitting the model" if not applying else "applying the stored model")
     mark = time.perf_counter()
     scorer = ConstructScorer(method=method or DEFAULT_METHOD, rotation=rotation or DEFAULT_ROTATION,
-                             n_parallel=n_parallel)
+                             n_parallel=n_parallel, correlations=correlations or DEFAULT_CORRELATIONS)
     durations = meta["duration_seconds"]
     try:
         outcome = score_responses(answers, key, durations, model=previous.model if applying else None,
@@ -154,14 +182,24 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     progress(70, "scoring accounts")
     mark = time.perf_counter()
     constructs = key.constructs
-    accounts = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    estimates = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    accounts = estimates.frame
+    fitted = ~outcome.flags["excluded"].reindex(outcome.scores.index).fillna(True).to_numpy(dtype=bool)
+    summary = score_summary(outcome.scores.loc[fitted, constructs], meta["relationship"], constructs)
     timings["score"] = time.perf_counter() - mark
+    progress(78, "checking measurement invariance")
+    mark = time.perf_counter()
+    invariance = _invariance(outcome.matrix[~outcome.flags["excluded"].to_numpy()], meta, key,
+                             latest_run(survey.id))
+    timings["invariance"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     flag_counts = {name: int(outcome.flags[name].sum()) for name in FLAG_COLUMNS}
     common = {"n_responses": int(len(answers)), "n_flagged": int(outcome.flags["excluded"].sum()),
               "flags": flag_counts, "items": list(key.items), "constructs": constructs,
-              "n_accounts": int(accounts["account_id"].nunique()) if len(accounts) else 0}
+              "n_accounts": int(accounts["account_id"].nunique()) if len(accounts) else 0,
+              "account_model": {"level": estimates.level, "constructs": estimates.components},
+              "invariance": invariance}
     if applying:
         diagnostics = {**previous.diagnostics, **common, "applied_model_from_run": previous.id}
         run_method, run_rotation, model = "efa", previous.rotation, previous.model
@@ -172,13 +210,14 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     else:
         diagnostics = {**evidence(outcome.scorer), **common, "warnings": outcome.warnings}
         run_method, run_rotation, model = "efa", outcome.scorer.model_["rotation"], outcome.model
-        parameters = {"method": scorer.method, "rotation": run_rotation, "n_factors": scorer.n_factors,
+        parameters = {"method": scorer.method, "correlations": scorer.correlations,
+                      "rotation": run_rotation, "n_factors": scorer.n_factors,
                       "n_parallel": scorer.n_parallel, "random_state": scorer.random_state,
                       "applied": False}
     parameters["role_weights"] = role_weights
     run = ScoringRun(
         survey_id=survey.id, method=run_method, rotation=run_rotation, parameters=json_safe(parameters),
-        model=json_safe(model), diagnostics=json_safe(diagnostics), refit=not applying,
+        model=json_safe(model), diagnostics=json_safe(diagnostics), summary=summary, refit=not applying,
         based_on_run_id=previous.id if previous is not None else None,
         n_responses=int(len(answers)), n_flagged=int(outcome.flags["excluded"].sum()),
         status="warning" if outcome.warnings else "ok",

@@ -1,25 +1,26 @@
-"""Scoring's database I/O: one query to read responses, bulk writes for scores.
+"""Scoring's database I/O: one query to read responses, bulk writes for scores, the run's summary.
 
-No ORM objects and no per-value Python work on this path. Reading: the database extracts the Likert
-items from each response's answers JSON and hands the rows over as CSV text (PostgreSQL ``COPY ... TO
-STDOUT``; SQLite builds one CSV line per response from one multi-path ``json_extract``), parsed by
-pandas' C CSV reader in one call. Writing: one ``contact_scores`` row per response, its per-construct values
-assembled into JSON by the database (PostgreSQL: binary COPY of NumPy columns into a temporary table,
-then ``INSERT ... SELECT jsonb_build_object(...)``; SQLite: ``executemany`` with ``json_object``).
+No ORM objects and no per-value Python work on this path, and one way per backend (vocapp runs on
+SQLite and PostgreSQL). Reading: the database extracts the Likert items from each response's answers
+JSON and hands the rows over as CSV text (PostgreSQL ``COPY ... TO STDOUT``; SQLite builds one CSV line
+per response from one multi-path ``json_extract``), parsed by pandas' C CSV reader in one call.
+Writing: one ``contact_scores`` row per response, its per-construct values assembled into JSON by the
+database (PostgreSQL: binary COPY of NumPy columns into a temporary table, then ``INSERT ... SELECT
+jsonb_build_object(...)``; SQLite: ``executemany`` with ``json_object``).
 """
 from __future__ import annotations
 
 import io
-import json
 from itertools import repeat
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, func, insert, literal_column, select, type_coerce
+from sqlalchemy import String, select, type_coerce
 
+from vocapp.core.scoring.summary import score_summary
 from vocapp.extensions import db
-from vocapp.models import AccountScore, Contact, ContactScore, Response
+from vocapp.models import AccountScore, Contact, ContactScore, Response, ScoringRun
 from vocapp.services.bulk import dialect_name, driver_connection, pg_column_type, pg_copy_binary, pg_query_csv
 
 ROLE_ITEM = "decision_role"
@@ -38,14 +39,10 @@ def _sql_string(text: str) -> str:
 
 
 def _meta_select() -> list[Any]:
-    """Response and contact columns; the timestamp as text (parsed vectorised, not per row)."""
-    if dialect_name() == "sqlite":
-        stated = func.json_extract(Response.answers, _json_path(ROLE_ITEM))
-    else:
-        stated = Response.answers[ROLE_ITEM].as_string()
+    """Response and contact columns (PostgreSQL); the timestamp as text (parsed vectorised, not per row)."""
     return [Response.id, Response.contact_id, Response.duration_seconds,
             type_coerce(Response.submitted_at, String), Contact.account_id, Contact.role, Contact.relationship,
-            stated]
+            Response.answers[ROLE_ITEM].as_string()]
 
 
 def _responses_query(version_ids: Sequence[int], columns: list[Any]):
@@ -102,7 +99,7 @@ def _meta_frame(response_id, contact_id, duration, submitted_at, account_id, con
 
 _CSV_TEXT = ("submitted_at", "contact_role", "relationship", "stated_role")
 _CSV_TYPES = {"response_id": "int64", "contact_id": "Int64", "duration_seconds": float, "account_id": "Int64",
-              **{name: str for name in _CSV_TEXT}}
+              **{name: object for name in _CSV_TEXT}}
 
 
 def _frames_from_csv(data: bytes | str, items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -126,60 +123,49 @@ def _load_postgresql(version_ids: Sequence[int], items: list[str]) -> tuple[pd.D
 
 
 def _sqlite_csv_field(expression: str) -> str:
+    """A text expression as a quoted CSV field (quotes doubled; NULL: an empty field)."""
     return f"""ifnull('"' || replace({expression}, '"', '""') || '"', '')"""
 
 
+def _sqlite_item_field(path: str) -> str:
+    """One item as a CSV field, by its JSON type: numbers as they are, text quoted, anything else empty."""
+    value = f"json_extract(answers, {path})"
+    return (f"CASE json_type(answers, {path}) WHEN 'integer' THEN {value} WHEN 'real' THEN {value} "
+            f"WHEN 'text' THEN {_sqlite_csv_field(value)} ELSE '' END")
+
+
 def _load_sqlite(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SQLite builds one CSV line per response: the meta columns, then the items from ONE json_extract
-    with several paths (a JSON array, brackets trimmed); pandas parses all lines at once. Answers that
-    are not plain numbers/strings/nulls (lists, objects, escaped quotes) take the row-by-row path."""
-    if len(items) < 2:
-        return _load_sqlite_rows(version_ids, items)
-    paths = ", ".join(_sql_string(_json_path(item)) for item in items)
+    """SQLite builds one CSV line per response: the meta columns, then the items. ONE ``json_extract``
+    with a path per item gives them as a JSON array, whose inside is already a CSV line when every
+    value is a number, null or plain text; a response whose array holds a list, an object or an escape
+    has its items written one by one by JSON type instead (same query). pandas parses all lines at once."""
     stated = f"json_extract(r.answers, {_sql_string(_json_path(ROLE_ITEM))})"
-    line = " || ',' || ".join([
+    meta = " || ',' || ".join([
         "r.id", "ifnull(r.contact_id, '')", "ifnull(printf('%.17g', r.duration_seconds), '')",
         "ifnull(r.submitted_at, '')", "ifnull(c.account_id, '')", _sqlite_csv_field("c.role"),
-        _sqlite_csv_field("c.relationship"), _sqlite_csv_field(stated),
-        f"ltrim(rtrim(json_extract(r.answers, {paths}), ']'), '[')"])
+        _sqlite_csv_field("c.relationship"), _sqlite_csv_field(stated)])
+    paths = [_sql_string(_json_path(item)) for item in (items if len(items) != 1 else items * 2)]
+    if paths:  # (one item: its path twice, so json_extract still returns an array; the copy is dropped)
+        inside = "substr(arr, 2, length(arr) - 2)"
+        one_by_one = " || ',' || ".join(_sqlite_item_field(path) for path in paths)
+        line = (f"meta || ',' || CASE WHEN instr({inside}, '[') OR instr(arr, '{{') OR instr(arr, '\\') "
+                f"THEN {one_by_one} ELSE {inside} END")
+        extract = f", json_extract(r.answers, {', '.join(paths)}) AS arr, r.answers AS answers"
+    else:
+        line, extract = "meta", ""
     marks = ", ".join("?" for _ in version_ids)
-    sql = (f"SELECT {line} FROM responses AS r LEFT OUTER JOIN contacts AS c ON c.id = r.contact_id "
-           f"WHERE r.survey_version_id IN ({marks}) AND r.status = 'complete' ORDER BY r.id")
+    sql = (f"SELECT {line} FROM (SELECT {meta} AS meta{extract} FROM responses AS r "
+           f"LEFT OUTER JOIN contacts AS c ON c.id = r.contact_id "
+           f"WHERE r.survey_version_id IN ({marks}) AND r.status = 'complete' ORDER BY r.id)")
     cursor = driver_connection().cursor()
     try:
-        lines = [row[0] for row in cursor.execute(sql, tuple(version_ids)).fetchall()]
+        text = "\n".join(row[0] for row in cursor.execute(sql, tuple(version_ids)).fetchall())
     finally:
         cursor.close()
-    text = "\n".join(lines)
-    if "[" in text or "{" in text or '\\"' in text:
-        return _load_sqlite_rows(version_ids, items)
-    try:
-        answers, meta = _frames_from_csv(text, items)
-    except ValueError:  # includes pandas' ParserError: a line did not split into the expected fields
-        return _load_sqlite_rows(version_ids, items)
-    if len(answers) != len(lines):
-        return _load_sqlite_rows(version_ids, items)
-    return answers, meta
-
-
-def _load_sqlite_rows(version_ids: Sequence[int], items: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Row-by-row SQLite read: meta columns and one JSON array of the items per response."""
-    # several paths make json_extract return one JSON array per response (two for a single item)
-    paths = [_json_path(item) for item in (items if len(items) != 1 else items * 2)]
-    extract = func.json_extract(Response.answers, *paths) if items else literal_column("NULL")
-    result = db.session.connection().execute(_responses_query(version_ids, _meta_select() + [extract]))
-    rows = result.cursor.fetchall()  # plain DB-API tuples, no per-row result processing
-    result.close()
-    columns = list(zip(*rows)) if rows else [()] * (len(META_COLUMNS) + 1)
-    meta = _meta_frame(*columns[:len(META_COLUMNS)])
-    if not items:
-        return pd.DataFrame(index=meta.index), meta
-    empty = "[" + ",".join(["null"] * len(paths)) + "]"
-    arrays = [text if text is not None else empty for text in columns[-1]]
-    names = [f"i{k}" for k in range(len(paths))]
-    values = _numeric_frame(pd.DataFrame(json.loads("[" + ",".join(arrays) + "]"), columns=names))
-    answers = pd.DataFrame(values.to_numpy(dtype=float)[:, :len(items)], index=meta.index, columns=items)
-    return answers, meta
+    answers, meta_frame = _frames_from_csv(text, [f"i{k}" for k in range(len(paths))])
+    answers = answers.iloc[:, :len(items)]
+    answers.columns = items
+    return answers, meta_frame
 
 
 def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -193,14 +179,7 @@ def load_responses(version_ids: Sequence[int], items: Sequence[str]) -> tuple[pd
     items = list(items)
     if dialect_name() == "postgresql":
         return _load_postgresql(version_ids, items)
-    if dialect_name() == "sqlite":
-        return _load_sqlite(version_ids, items)
-    rows = db.session.execute(_responses_query(version_ids, _meta_select() + [Response.answers])).all()
-    columns = list(zip(*rows)) if rows else [()] * (len(META_COLUMNS) + 1)
-    meta = _meta_frame(*columns[:len(META_COLUMNS)])
-    answers = _numeric_frame(pd.DataFrame([[a.get(i) for i in items] for a in columns[-1]], columns=items,
-                                          index=meta.index, dtype=object))
-    return answers, meta
+    return _load_sqlite(version_ids, items)
 
 
 # --------------------------------------------------------------------------------------------- writing
@@ -245,10 +224,6 @@ def _nullable(matrix: np.ndarray, missing: Any = None) -> list[list[Any]]:
     return out
 
 
-def _as_json(constructs: Sequence[str], row: list[Any]) -> dict[str, Any]:
-    return {c: v for c, v in zip(constructs, row)}
-
-
 def store_contact_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame,
                          constructs: Sequence[str]) -> None:
     """One ``contact_scores`` row per scored response: scores and z scores as {construct: value} JSON."""
@@ -259,9 +234,8 @@ def store_contact_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame,
     z = scores[[f"{c}_z" for c in constructs]].to_numpy(dtype=float)
     flag_text = flags["flags"].reindex(scores.index).fillna("")
     excluded = flags["excluded"].reindex(scores.index).fillna(True).to_numpy(dtype=bool)
-    names = {f"c{j}": c for j, c in enumerate(constructs)}
-    dialect = dialect_name()
-    if dialect == "postgresql":
+    if dialect_name() == "postgresql":
+        names = {f"c{j}": c for j, c in enumerate(constructs)}
         codes, labels = pd.factorize(flag_text)
         load = {"response_id": ids, **_columns("s", values), **_columns("z", z),
                 "flag": codes.astype(np.int64), "excluded": excluded}
@@ -272,70 +246,65 @@ def store_contact_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame,
             {"run_id": run_id, "labels": [label or None for label in labels], **names})
         return
     flag_list = flag_text.where(flag_text != "", None).tolist()
-    value_lists, z_lists = _nullable(values), _nullable(z)
-    if dialect == "sqlite":
-        obj = _sqlite_json_object(constructs)
-        rows = zip(repeat(run_id), ids.tolist(), *value_lists, *z_lists, flag_list, excluded.tolist())
-        db.session.connection().exec_driver_sql(
-            "INSERT INTO contact_scores (run_id, response_id, scores, factor_scores, flags, excluded) "
-            f"VALUES (?, ?, {obj}, {obj}, ?, ?)", list(rows))
-        return
-    db.session.execute(insert(ContactScore), [
-        {"run_id": run_id, "response_id": i, "scores": _as_json(constructs, s), "flags": fl, "excluded": ex,
-         "factor_scores": _as_json(constructs, f)}
-        for i, s, f, fl, ex in zip(ids.tolist(), zip(*value_lists), zip(*z_lists), flag_list,
-                                   excluded.tolist())])
+    obj = _sqlite_json_object(constructs)
+    rows = zip(repeat(run_id), ids.tolist(), *_nullable(values), *_nullable(z), flag_list, excluded.tolist())
+    db.session.connection().exec_driver_sql(
+        "INSERT INTO contact_scores (run_id, response_id, scores, factor_scores, flags, excluded) "
+        f"VALUES (?, ?, {obj}, {obj}, ?, ?)", list(rows))
 
 
-ACCOUNT_JSON_COLUMNS = ("scores", "low", "high", "n_respondents")
+ACCOUNT_JSON_COLUMNS = ("scores", "low", "high", "observed", "posterior_sd", "n_respondents")
+ACCOUNT_FIELDS = ("score", "low", "high", "observed", "sd", "n_respondents")  # aggregate_accounts' columns
+_FLOAT_JSON = ACCOUNT_JSON_COLUMNS[:-1]
 
 
 def store_account_scores(run_id: int, accounts: pd.DataFrame, constructs: Sequence[str]) -> None:
-    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows."""
+    """One ``account_scores`` row per scored account from ``aggregate_accounts``' long rows (observed
+    and sd stored as null where the rows lack them)."""
     if accounts.empty:
         return
-    wide = accounts.pivot(index="account_id", columns="construct",
-                          values=["score", "low", "high", "n_respondents"])
+    missing = {field: np.nan for field in ACCOUNT_FIELDS if field not in accounts.columns}
+    wide = accounts.assign(**missing).pivot(index="account_id", columns="construct", values=list(ACCOUNT_FIELDS))
     ids = wide.index.to_numpy(dtype=np.int64)
     matrices = {name: wide[field].reindex(columns=list(constructs)).to_numpy(dtype=float)
-                for name, field in zip(ACCOUNT_JSON_COLUMNS, ("score", "low", "high", "n_respondents"))}
+                for name, field in zip(ACCOUNT_JSON_COLUMNS, ACCOUNT_FIELDS)}
     counts = np.nan_to_num(matrices.pop("n_respondents"), nan=-1).astype(np.int64)
     names = {f"c{j}": c for j, c in enumerate(constructs)}
+    columns = ", ".join(ACCOUNT_JSON_COLUMNS)
     dialect = dialect_name()
     if dialect == "postgresql":
-        load = {"account_id": ids, **_columns("s", matrices["scores"]), **_columns("l", matrices["low"]),
-                **_columns("h", matrices["high"]), **_columns("n", counts)}
+        load = {"account_id": ids, **_columns("n", counts)}
+        for j, name in enumerate(_FLOAT_JSON):
+            load.update(_columns(f"f{j}_", matrices[name]))
+        objects = ", ".join(_pg_json_object(f"f{j}_", constructs) for j in range(len(_FLOAT_JSON)))
         _pg_insert_select(load, (
-            "INSERT INTO account_scores (run_id, account_id, scores, low, high, n_respondents) "
-            f"SELECT %(run_id)s, account_id, {_pg_json_object('s', constructs)}, {_pg_json_object('l', constructs)}, "
-            f"{_pg_json_object('h', constructs)}, {_pg_json_object('n', constructs, '-1')} FROM scoring_load"),
+            f"INSERT INTO account_scores (run_id, account_id, {columns}) "
+            f"SELECT %(run_id)s, account_id, {objects}, {_pg_json_object('n', constructs, '-1')} FROM scoring_load"),
             {"run_id": run_id, **names})
         return
-    lists = [_nullable(matrices[name]) for name in ("scores", "low", "high")] + [_nullable(counts, missing=-1)]
-    if dialect == "sqlite":
-        obj = _sqlite_json_object(constructs)
-        rows = zip(repeat(run_id), ids.tolist(), *(column for part in lists for column in part))
-        db.session.connection().exec_driver_sql(
-            "INSERT INTO account_scores (run_id, account_id, scores, low, high, n_respondents) "
-            f"VALUES (?, ?, {obj}, {obj}, {obj}, {obj})", list(rows))
-        return
-    db.session.execute(insert(AccountScore), [
-        {"run_id": run_id, "account_id": i,
-         **{name: _as_json(constructs, row) for name, row in zip(ACCOUNT_JSON_COLUMNS, parts)}}
-        for i, *parts in zip(ids.tolist(), *(zip(*part) for part in lists))])
+    lists = [_nullable(matrices[name]) for name in _FLOAT_JSON] + [_nullable(counts, missing=-1)]
+    obj = _sqlite_json_object(constructs)
+    rows = zip(repeat(run_id), ids.tolist(), *(column for part in lists for column in part))
+    db.session.connection().exec_driver_sql(
+        f"INSERT INTO account_scores (run_id, account_id, {columns}) "
+        f"VALUES (?, ?, {', '.join([obj] * len(ACCOUNT_JSON_COLUMNS))})", list(rows))
 
 
 def account_scores_frame(run_id: int) -> pd.DataFrame:
-    """A run's account scores as long rows: account_id (accounts.id), construct, score, low, high,
-    n_respondents; constructs an account has no score on are left out."""
+    """A run's account scores as long rows: account_id (accounts.id), construct, score (estimate),
+    low, high, n_respondents, observed, sd; constructs an account has no score on are left out
+    (observed and sd are NaN for runs stored before they were kept)."""
     rows = db.session.execute(select(AccountScore.account_id, AccountScore.scores, AccountScore.low,
-                                     AccountScore.high, AccountScore.n_respondents)
+                                     AccountScore.high, AccountScore.n_respondents, AccountScore.observed,
+                                     AccountScore.posterior_sd)
                               .where(AccountScore.run_id == run_id).order_by(AccountScore.account_id)).all()
-    long = [(account, c, score, low[c], high[c], n[c])
-            for account, scores, low, high, n in rows for c, score in scores.items() if score is not None]
-    frame = pd.DataFrame(long, columns=["account_id", "construct", "score", "low", "high", "n_respondents"])
+    long = [(account, c, score, low[c], high[c], n[c], (observed or {}).get(c), (sd or {}).get(c))
+            for account, scores, low, high, n, observed, sd in rows for c, score in scores.items()
+            if score is not None]
+    frame = pd.DataFrame(long, columns=["account_id", "construct", "score", "low", "high", "n_respondents",
+                                        "observed", "sd"])
     return frame.astype({"account_id": "int64", "score": float, "low": float, "high": float,
-                         "n_respondents": "int64"})
+                         "n_respondents": "int64", "observed": float, "sd": float})
 
 
 def store_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame, accounts: pd.DataFrame,
@@ -343,3 +312,31 @@ def store_scores(run_id: int, scores: pd.DataFrame, flags: pd.DataFrame, account
     """Bulk-insert a run's contact scores and account scores (the caller commits)."""
     store_contact_scores(run_id, scores, flags, constructs)
     store_account_scores(run_id, accounts, constructs)
+
+
+# --------------------------------------------------------------------------------------------- summary
+
+def _stored_fitted_scores(run_id: int, constructs: Sequence[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """A run's stored 0-100 scores of its unflagged responses (a column per construct, the database
+    extracting each from the JSON) and each response's relationship type (its contact's, today)."""
+    statement = (select(ContactScore.response_id, Contact.relationship,
+                        *(ContactScore.scores[c].as_float() for c in constructs))
+                 .join(Response, Response.id == ContactScore.response_id)
+                 .outerjoin(Contact, Contact.id == Response.contact_id)
+                 .where(ContactScore.run_id == run_id, ContactScore.excluded.is_(False)))
+    rows = db.session.execute(statement).all()
+    frame = pd.DataFrame(rows, columns=["response_id", "relationship", *constructs]).set_index("response_id")
+    return frame[list(constructs)].astype(float), frame["relationship"]
+
+
+def run_summary(run: ScoringRun) -> dict[str, Any]:
+    """The figures the run page and its charts show about ``run``'s scores (``core.scoring.summary``).
+
+    Stored with the run when it is scored; a run stored before summaries were kept gets its summary
+    computed once from its stored scores, and kept (committed)."""
+    if run.summary is None:
+        constructs = list(run.diagnostics.get("constructs", []))
+        scores, relationship = _stored_fitted_scores(run.id, constructs)
+        run.summary = score_summary(scores, relationship, constructs)
+        db.session.commit()
+    return run.summary

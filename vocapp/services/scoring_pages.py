@@ -1,5 +1,5 @@
 """What the scoring staff pages show, read from stored runs: the run list, a run's evidence and the
-frames its charts are drawn from."""
+stored summary its charts are drawn from."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +8,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from vocapp.core.scoring.summary import summary_table
 from vocapp.extensions import db
-from vocapp.models import Contact, ContactScore, Response, ScoringRun, Survey
+from vocapp.models import ScoringRun, Survey
+from vocapp.services.scoring_data import run_summary
 
 
 def list_runs() -> list[tuple[ScoringRun, str]]:
@@ -17,7 +19,8 @@ def list_runs() -> list[tuple[ScoringRun, str]]:
     diagnostics (only the run page needs them)."""
     return db.session.execute(select(ScoringRun, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
                               .options(defer(ScoringRun.model, raiseload=True),
-                                       defer(ScoringRun.diagnostics, raiseload=True))
+                                       defer(ScoringRun.diagnostics, raiseload=True),
+                                       defer(ScoringRun.summary, raiseload=True))
                               .order_by(ScoringRun.id.desc())).all()
 
 
@@ -26,21 +29,6 @@ def get_run(run_id: int) -> tuple[ScoringRun, str] | None:
     row = db.session.execute(select(ScoringRun, Survey.slug).join(Survey, Survey.id == ScoringRun.survey_id)
                              .where(ScoringRun.id == run_id)).first()
     return None if row is None else (row[0], row[1])
-
-
-def fitted_scores(run_id: int) -> pd.DataFrame:
-    """Long frame (construct, score, relationship) of a run's contact scores that were not excluded;
-    relationship ``unknown`` for responses without a contact."""
-    rows = db.session.execute(
-        select(ContactScore.scores, ContactScore.excluded, Contact.relationship)
-        .join(Response, Response.id == ContactScore.response_id)
-        .outerjoin(Contact, Contact.id == Response.contact_id).where(ContactScore.run_id == run_id)).all()
-    wide = pd.DataFrame([r[0] for r in rows], index=pd.RangeIndex(len(rows)))
-    wide["excluded"] = [bool(r[1]) for r in rows]
-    wide["relationship"] = [r[2] or "unknown" for r in rows]
-    long = wide[~wide["excluded"]].melt(id_vars=["excluded", "relationship"], var_name="construct",
-                                        value_name="score")
-    return long[["construct", "score", "relationship"]]
 
 
 def loadings_frame(diagnostics: dict[str, Any]) -> pd.DataFrame:
@@ -59,8 +47,7 @@ def run_page(run_id: int) -> dict[str, Any] | None:
         return None
     run, slug = found
     d = run.diagnostics
-    summary = (fitted_scores(run.id).groupby(["construct", "relationship"])["score"]
-               .agg(["count", "mean", "median"]).reset_index().to_dict(orient="records"))
+    summary = summary_table(run_summary(run))
     misfit: dict[str, list[str]] = {}
     for m in d.get("misfit_items", []):
         misfit.setdefault(m["item"], []).append(m["issue"])

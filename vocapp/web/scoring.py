@@ -80,11 +80,11 @@ def loadings(run_id: int):
 @bp.route("/runs/<int:run_id>/distributions.svg")
 @role_required("analyst")
 def distributions(run_id: int):
-    from vocapp.services.scoring_pages import fitted_scores
+    from vocapp.services.scoring_data import run_summary
     from vocapp.web.scoring_charts import distributions_svg
 
     run, _ = _run_or_404(run_id)
-    scores = fitted_scores(run.id)
-    if scores.empty:
+    groups = [g for g in run_summary(run)["groups"] if g["count"]]
+    if not groups:
         abort(404)
-    return _svg(distributions_svg(scores, run.diagnostics.get("constructs", [])))
+    return _svg(distributions_svg(groups, run.diagnostics.get("constructs", [])))

@@ -84,16 +84,20 @@ def loadings_svg(loadings: pd.DataFrame, misfit: set[str]) -> str:
     return _svg(fig)
 
 
-def distributions_svg(scores: pd.DataFrame, constructs: list[str]) -> str:
-    """Box plots of 0-100 scores per construct, one box per relationship type."""
-    groups = sorted(scores["relationship"].fillna("unknown").unique())
+def distributions_svg(groups: list[dict], constructs: list[str]) -> str:
+    """Box plots of 0-100 scores per construct, one box per relationship type, from a run's stored
+    summary groups (``vocapp.core.scoring.summary``: quartiles, whiskers, outliers, mean)."""
+    kinds = sorted({g["relationship"] for g in groups})
     fig = Figure(figsize=(3.2 * len(constructs), 3.4))
     axes = fig.subplots(1, len(constructs), sharey=True, squeeze=False)
     for ax, construct in zip(axes[0], constructs):
-        part = scores[scores["construct"] == construct]
-        data = [part.loc[part["relationship"].fillna("unknown") == g, "score"].dropna().to_numpy()
-                for g in groups]
-        ax.boxplot(data, tick_labels=groups, showmeans=True)
+        boxes = {g["relationship"]: g for g in groups if g["construct"] == construct and g["count"]}
+        stats = [{"med": g["median"], "q1": g["q1"], "q3": g["q3"], "whislo": g["whislo"], "whishi": g["whishi"],
+                  "mean": g["mean"], "fliers": g["fliers"], "label": kind}
+                 for kind, g in boxes.items()]
+        ax.bxp(stats, positions=[kinds.index(kind) + 1 for kind in boxes], showmeans=True)
+        ax.set_xticks(range(1, len(kinds) + 1), kinds)
+        ax.set_xlim(0.5, len(kinds) + 0.5)
         ax.set_title(construct)
         ax.set_ylim(0, 100)
         ax.grid(axis="y", alpha=0.3)

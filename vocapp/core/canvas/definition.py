@@ -21,6 +21,8 @@ METRIC_NAMES = (
     "breadth", "growth", "commercial_share", "headroom",
 )
 SIDES = ("high", "low")
+#: leave alone when P(appetite below the cut) exceeds this (bench/validity.py: precision >= 0.85 where it flags)
+DEFAULT_LEAVE_ALONE_PROBABILITY = 0.80
 
 _NUMBER = {"type": "number"}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 300}
@@ -60,6 +62,8 @@ _SCHEMA: dict[str, Any] = {
         },
         "leave_alone": {"type": "object", "required": ["construct", "cut"], "additionalProperties": False,
                         "properties": {"construct": _TEXT, "cut": {"type": "number", "minimum": 0, "maximum": 100},
+                                       "probability": {"type": "number", "exclusiveMinimum": 0.5,
+                                                       "exclusiveMaximum": 1},
                                        "essential_only": {"type": "boolean"}}},
         "hysteresis": {"type": "object", "required": ["margin"], "additionalProperties": False,
                        "properties": {"margin": {"type": "number", "minimum": 0, "maximum": 50}}},
@@ -109,6 +113,7 @@ class CanvasDefinition:
     leave_alone_construct: str
     leave_alone_cut: float
     leave_alone_essential_only: bool
+    leave_alone_probability: float
     hysteresis_margin: float
     opportunity_weights: dict[str, float]
     size_attribute: str | None
@@ -216,6 +221,7 @@ def build_canvas_definition(raw: dict, source: str = "<canvas>", lines: LineMap 
         leave_alone_construct=leave["construct"],
         leave_alone_cut=float(leave["cut"]),
         leave_alone_essential_only=bool(leave.get("essential_only", True)),
+        leave_alone_probability=float(leave.get("probability", DEFAULT_LEAVE_ALONE_PROBABILITY)),
         hysteresis_margin=float(raw["hysteresis"]["margin"]),
         opportunity_weights={k: float(v) for k, v in raw["opportunity"]["weights"].items()},
         size_attribute=raw["opportunity"].get("size_attribute"),

@@ -10,6 +10,8 @@ import hashlib
 import json
 from typing import Any
 
+from .definition import DEFAULT_LEAVE_ALONE_PROBABILITY
+
 CATEGORY_KINDS = ("membership_fee", "commercial_service", "ignore")
 #: the cuts staff may change, as (label, path in the definition)
 CUTS = {
@@ -17,6 +19,8 @@ CUTS = {
     "readiness_cut": ("Readiness cut (0-100)", ("axes", "y", "cut")),
     "innovation_threshold": ("Co-creation: innovation score at least (0-100)", ("innovation", "threshold")),
     "leave_alone_cut": ("Leave alone: appetite below (0-100)", ("leave_alone", "cut")),
+    "leave_alone_probability": ("Leave alone: when the probability that appetite is below that exceeds "
+                                "(0.5-1, e.g. 0.8)", ("leave_alone", "probability")),
     "hysteresis_margin": ("Hysteresis margin (points)", ("hysteresis", "margin")),
 }
 
@@ -31,7 +35,10 @@ def with_categories(raw: dict, mapping: dict[str, str]) -> dict:
 
 def cut_values(raw: dict) -> dict[str, Any]:
     """The current value of every editable cut."""
-    return {name: _get(raw, path) for name, (_, path) in CUTS.items()}
+    values = {name: _get(raw, path) for name, (_, path) in CUTS.items()}
+    if values["leave_alone_probability"] is None:  # definitions saved before the key existed
+        values["leave_alone_probability"] = DEFAULT_LEAVE_ALONE_PROBABILITY
+    return values
 
 
 def with_cuts(raw: dict, values: dict[str, float]) -> dict:

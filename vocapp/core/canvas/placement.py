@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from vocapp.core.constants import CONTACT_PREFERENCE_ITEM, ESSENTIAL_ONLY
 
@@ -21,17 +22,21 @@ def essential_only_counts(answers: pd.DataFrame, item: str = CONTACT_PREFERENCE_
 
 
 def wide_scores(account_scores: pd.DataFrame) -> pd.DataFrame:
-    """Long account scores -> one row per account: <construct>, <construct>_low, _high, n_respondents."""
+    """Long account scores -> one row per account: <construct> (the estimate), <construct>_low, _high,
+    and, when the rows carry them, <construct>_observed and <construct>_sd; n_respondents."""
     if account_scores.empty:
         return pd.DataFrame({"n_respondents": pd.Series(dtype=int)}, index=pd.Index([], name="account_id"))
     scores = account_scores.assign(account_id=account_scores["account_id"].astype(str))
-    wide = scores.pivot_table(index="account_id", columns="construct", values=["score", "low", "high"],
-                              aggfunc="first")
+    extra = [c for c in ("observed", "sd") if c in scores.columns]
+    wide = scores.pivot_table(index="account_id", columns="construct", values=["score", "low", "high", *extra],
+                              aggfunc="first", dropna=False)
     out = pd.DataFrame(index=wide.index)
     for construct in scores["construct"].unique():
         out[construct] = wide[("score", construct)]
         out[f"{construct}_low"] = wide[("low", construct)]
         out[f"{construct}_high"] = wide[("high", construct)]
+        for column in extra:
+            out[f"{construct}_{column}"] = wide[(column, construct)]
     out["n_respondents"] = scores.groupby("account_id")["n_respondents"].max().reindex(out.index)
     return out
 
@@ -60,15 +65,48 @@ def _whole(values: pd.Series) -> pd.Series:
     return values.round().astype("Int64").astype(str)
 
 
+def probability_below(placed: pd.DataFrame, construct: str, level: float) -> pd.Series:
+    """Posterior probability that each account's ``construct`` is below ``level``: normal posterior
+    with mean <construct> (the estimate) and SD <construct>_sd. Placements of runs stored without a
+    posterior SD fall back to the interval: 1 when its upper end is below the level, else 0."""
+    if f"{construct}_sd" in placed.columns:
+        sd = placed[f"{construct}_sd"].to_numpy(dtype=float)
+        score = placed[construct].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = stats.norm.cdf((level - score) / sd)
+        has_sd = np.isfinite(sd) & (sd > 0)
+    else:
+        p, has_sd = np.zeros(len(placed)), np.zeros(len(placed), dtype=bool)
+    upper = placed.get(f"{construct}_high", pd.Series(np.nan, index=placed.index)).to_numpy(dtype=float)
+    fallback = (upper < level).astype(float)
+    return pd.Series(np.where(has_sd, p, np.where(np.isfinite(upper), fallback, np.nan)), index=placed.index)
+
+
+def _percent(values: pd.Series) -> pd.Series:
+    return (100 * values).round().astype("Int64").astype(str) + "%"
+
+
 def leave_alone_reasons(placed: pd.DataFrame, essential: pd.Series, definition: CanvasDefinition) -> pd.Series:
-    """Readable reason per account ('' when not flagged); reasons are joined by '; '."""
+    """Readable reason per account ('' when not flagged); reasons are joined by '; '.
+
+    Appetite: flagged when P(appetite < cut) exceeds the definition's probability; the reason shows
+    the estimate with its interval, the observed mean, the respondents and both probabilities.
+    """
     construct = definition.leave_alone_construct
+    cut, wanted = definition.leave_alone_cut, definition.leave_alone_probability
     appetite = pd.Series("", index=placed.index, dtype=object)
-    if f"{construct}_high" in placed.columns:
-        low = (placed[f"{construct}_high"] < definition.leave_alone_cut).fillna(False)
+    if construct in placed.columns:
+        prob = probability_below(placed, construct, cut)
+        low = (prob > wanted).fillna(False)
         rows = placed.loc[low]
+        observed = pd.Series("", index=rows.index, dtype=object)
+        if f"{construct}_observed" in rows.columns:
+            seen = rows[f"{construct}_observed"].notna()
+            observed[seen] = " (observed " + _whole(rows.loc[seen, f"{construct}_observed"]) + ")"
         appetite[low] = (f"{construct} " + _whole(rows[construct]) + " [" + _whole(rows[f"{construct}_low"])
-                         + "-" + _whole(rows[f"{construct}_high"]) + "] from " + _respondents(rows["n_respondents"]))
+                         + "-" + _whole(rows[f"{construct}_high"]) + "]" + observed + " from "
+                         + _respondents(rows["n_respondents"]) + f": P(below {cut:g}) "
+                         + _percent(prob[low]) + f" (flagged above {wanted:.0%})")
     asked = pd.Series("", index=placed.index, dtype=object)
     if definition.leave_alone_essential_only:
         many = essential > 1

@@ -4,11 +4,12 @@ factor_analyzer fits by maximum likelihood but does not report fit indices, so t
 here from the fitted model-implied matrix Sigma (fitted to the item correlation matrix) and the sample correlation matrix S (p items,
 n responses):
 
-- F_ML = ln|Sigma| + tr(S Sigma^-1) - ln|S| - p;   chi2 = (n - 1) F_ML
+- F_ML = ln|Sigma| + tr(S Sigma^-1) - ln|S| - p;   chi2 = N F_ML (N rows, as lavaan's default
+  likelihood = "normal": 85.31 on Holzinger-Swineford where (N - 1) F_ML gives 85.02)
 - df = p(p+1)/2 - q, with q = p loadings + p error variances + k(k-1)/2 factor correlations
   (factor variances fixed at 1)
-- baseline (independence) model: chi2_0 = -(n - 1) ln|S|, df_0 = p(p-1)/2
-- RMSEA = sqrt(max(chi2 - df, 0) / (df (n - 1)))
+- baseline (independence) model: chi2_0 = -N ln|S|, df_0 = p(p-1)/2
+- RMSEA = sqrt(max(chi2 - df, 0) / (df N))
 - CFI = 1 - max(chi2 - df, 0) / max(chi2_0 - df_0, chi2 - df, 0)
 - TLI = (chi2_0/df_0 - chi2/df) / (chi2_0/df_0 - 1)
 - SRMR = root mean square of the lower-triangle residuals S - Sigma
@@ -33,14 +34,14 @@ def fit_indices(sample: np.ndarray, implied: np.ndarray, n: int, n_factors: int)
     _, logdet_sigma = np.linalg.slogdet(implied)
     _, logdet_s = np.linalg.slogdet(sample)
     f_ml = logdet_sigma + np.trace(sample @ np.linalg.inv(implied)) - logdet_s - p
-    chi2 = max((n - 1) * f_ml, 0.0)
+    chi2 = max(n * f_ml, 0.0)
     df = p * (p + 1) // 2 - (2 * p + n_factors * (n_factors - 1) // 2)
-    chi2_0 = -(n - 1) * logdet_s
+    chi2_0 = -n * logdet_s
     df_0 = p * (p - 1) // 2
     out = {"chi2": float(chi2), "df": int(df), "n": int(n), "baseline_chi2": float(chi2_0),
            "baseline_df": int(df_0)}
     out["p_value"] = float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
-    out["rmsea"] = float(np.sqrt(max(chi2 - df, 0.0) / (df * (n - 1)))) if df > 0 else float("nan")
+    out["rmsea"] = float(np.sqrt(max(chi2 - df, 0.0) / (df * n))) if df > 0 else float("nan")
     denom = max(chi2_0 - df_0, chi2 - df, 0.0)
     out["cfi"] = float(1 - max(chi2 - df, 0.0) / denom) if denom > 0 else 1.0
     if df > 0 and chi2_0 / df_0 != 1:

@@ -123,7 +123,7 @@ def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
     """Run every refusal check on the fitting responses (missing answers allowed).
 
     Returns (pairwise-complete correlation matrix, its eigenvalues, n), where n is the number of
-    responses behind the sparsest item pair: the sample size used for the size check and the tests.
+    responses behind the sparsest item pair: the (conservative) sample size for the size check.
     """
     check_constant_items(data)
     corr, counts = pairwise_correlations(data)
@@ -133,14 +133,22 @@ def check_fit_data(data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
 
 
 def diagnose(
-    corr: pd.DataFrame, eigenvalues: np.ndarray, n: int, n_declared: int,
+    corr: pd.DataFrame, eigenvalues: np.ndarray, counts: dict[str, int], n_declared: int,
     n_parallel: int = 20, random_state: int | None = 0,
 ) -> dict:
-    """JSON-serialisable diagnostics of the fitting data."""
+    """JSON-serialisable diagnostics of the fitting data.
+
+    ``counts``: ``n_rows`` (responses used), ``n_complete`` (of those, answering every item) and
+    ``n_pairwise_min`` (responses behind the sparsest item pair). Bartlett's test and parallel analysis
+    use the rows, as psych does with raw data; ``n`` is kept as the rows for the CFA and the frozen model.
+    """
+    n = int(counts["n_rows"])
     overall, per_item = kmo(corr)
-    parallel = parallel_analysis(eigenvalues, n, n_parallel, 95.0, random_state)
+    parallel = parallel_analysis(corr.to_numpy(), n, n_parallel, 95.0, random_state)
     return {
-        "n": int(n),
+        "n": n,
+        **{k: int(v) for k, v in counts.items()},
+        "n_valid": n,
         "n_items": int(corr.shape[0]),
         "kmo": overall,
         "kmo_items": {str(k): float(v) for k, v in per_item.items()},
@@ -148,5 +156,7 @@ def diagnose(
         "eigenvalues": [float(v) for v in eigenvalues],
         "parallel": parallel,
         "suggested_factors": parallel["suggested_factors"],
+        "suggested_components": parallel["suggested_components"],
+        "parallel_basis": "factor-based (as psych fa.parallel fa='fa')",
         "declared_constructs": int(n_declared),
     }

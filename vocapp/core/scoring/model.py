@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator
 
 from .alignment import align_factors
 from .cfa import fit_cfa
-from .diagnostics import check_fit_data, diagnose
+from .diagnostics import check_fit_data, check_singular, diagnose
 from .efa import fit_efa, validate_options
 from .errors import KeyMismatchError
 from .frozen import MODEL_FORMAT, FrozenModel
 from .key import ItemKey
-from .reliability import cronbach_alpha, mcdonald_omega
+from .polychoric import polychoric_correlations
+from .reliability import construct_reliability
+
+CORRELATIONS = ("pearson", "polychoric")
 
 PRIMARY_MIN = 0.40
 CROSS_MAX = 0.30
@@ -51,7 +55,9 @@ class ConstructScorer(BaseEstimator):
     """
 
     def __init__(self, n_factors: int | None = None, method: str = "minres",
-                 rotation: str | None = "oblimin", n_parallel: int = 20, random_state: int | None = 0):
+                 rotation: str | None = "oblimin", n_parallel: int = 20, random_state: int | None = 0,
+                 correlations: str = "pearson"):
+        self.correlations = correlations
         self.n_factors = n_factors
         self.method = method
         self.rotation = rotation
@@ -71,47 +77,51 @@ class ConstructScorer(BaseEstimator):
         if missing:
             raise KeyMismatchError(f"the response matrix has no column for item(s): {', '.join(missing)}")
         valid = matrix.loc[:, list(key.items)].astype(float)
-        corr, eigenvalues, n = check_fit_data(valid)
+        if self.correlations not in CORRELATIONS:
+            raise ValueError(f"unknown correlations {self.correlations!r}; "
+                             f"choose one of {', '.join(CORRELATIONS)}")
+        corr, eigenvalues, n_pairwise = check_fit_data(valid)
+        if self.correlations == "polychoric":  # the same checks passed; the model uses the ordinal matrix
+            corr = polychoric_correlations(valid)[0]
+            eigenvalues = check_singular(corr)
         constructs = key.constructs
         n_factors = self.n_factors or len(constructs)
         if not 1 <= n_factors < len(key.items):
             raise ValueError(f"n_factors must be between 1 and {len(key.items) - 1}, got {n_factors}")
-        self.diagnostics_ = diagnose(corr, eigenvalues, n, len(constructs), self.n_parallel, self.random_state)
-        self.diagnostics_["n_factors"] = int(n_factors)
-        self.diagnostics_["n_valid"] = int(len(valid))
-        self.diagnostics_["n_complete"] = int(valid.notna().all(axis=1).sum())
+        counts = {"n_rows": int(len(valid)), "n_complete": int(valid.notna().all(axis=1).sum()),
+                  "n_pairwise_min": int(n_pairwise)}
+        # the analysis below works on p x p matrices (and L-BFGS-B): BLAS threads only contend there
+        with threadpool_limits(limits=1, user_api="blas"):
+            self.diagnostics_ = diagnose(corr, eigenvalues, counts, len(constructs), self.n_parallel,
+                                         self.random_state)
+            self.diagnostics_["n_factors"] = int(n_factors)
+            self.diagnostics_["correlations"] = self.correlations
+            n = counts["n_rows"]
 
-        solution = fit_efa(corr, n_factors, self.method, rotation)
-        alignment = align_factors(solution.loadings, key)
-        order = alignment.order(constructs)
-        signs = alignment.sign[order]
-        loadings = solution.loadings[:, order] * signs
-        phi = solution.phi[np.ix_(order, order)] * np.outer(signs, signs)
-        scored = [c for c in constructs if alignment.factor_of[c] is not None]
-        names = scored + [f"factor_{j + 1}" for j in range(len(alignment.extra))]
-        self.loadings_ = pd.DataFrame(loadings, index=list(key.items), columns=names)
-        self.factor_correlations_ = pd.DataFrame(phi, index=names, columns=names)
-        self.congruence_ = dict(alignment.congruence)
-        self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
-        self.misfit_items_ = misfit_items(self.loadings_, key)
-        self.reliability_ = self._reliability(valid, key)
-        own = {i: self.loadings_.at[i, key.construct[i]] for i in key.items
-               if key.construct[i] in self.loadings_.columns}
-        self.fit_indices_ = fit_cfa(corr, n, key, start=own)  # the EFA's loadings: fewer CFA steps
+            solution = fit_efa(corr, n_factors, self.method, rotation)
+            alignment = align_factors(solution.loadings, key)
+            order = alignment.order(constructs)
+            signs = alignment.sign[order]
+            loadings = solution.loadings[:, order] * signs
+            phi = solution.phi[np.ix_(order, order)] * np.outer(signs, signs)
+            scored = [c for c in constructs if alignment.factor_of[c] is not None]
+            names = scored + [f"factor_{j + 1}" for j in range(len(alignment.extra))]
+            self.loadings_ = pd.DataFrame(loadings, index=list(key.items), columns=names)
+            self.factor_correlations_ = pd.DataFrame(phi, index=names, columns=names)
+            self.congruence_ = dict(alignment.congruence)
+            self.item_assignment_ = self.loadings_.abs().idxmax(axis=1)
+            self.misfit_items_ = misfit_items(self.loadings_, key)
+            self.reliability_ = self._reliability(valid, corr, key)
+            own = {i: self.loadings_.at[i, key.construct[i]] for i in key.items
+                   if key.construct[i] in self.loadings_.columns}
+            self.fit_indices_ = fit_cfa(corr, n, key, start=own)  # the EFA's loadings: fewer CFA steps
         self.model_ = self._freeze(valid, corr, key, scored, rotation, solution.rotation_matrix)
         self.diagnostics_["unscored_constructs"] = [c for c in constructs if c not in scored]
         return self
 
-    def _reliability(self, valid: pd.DataFrame, key: ItemKey) -> pd.DataFrame:
-        rows = {}
-        for c in key.constructs:
-            items = key.items_of(c)
-            own = self.loadings_[c].loc[items] if c in self.loadings_.columns else None
-            rows[c] = {
-                "n_items": len(items),
-                "alpha": cronbach_alpha(valid[items]),
-                "omega": mcdonald_omega(own) if own is not None else float("nan"),
-            }
+    def _reliability(self, valid: pd.DataFrame, corr: pd.DataFrame, key: ItemKey) -> pd.DataFrame:
+        rows = {c: construct_reliability(valid[key.items_of(c)], corr.loc[key.items_of(c), key.items_of(c)])
+                for c in key.constructs}
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def _freeze(self, data: pd.DataFrame, corr: pd.DataFrame, key: ItemKey, scored: list[str],
@@ -133,6 +143,7 @@ class ConstructScorer(BaseEstimator):
         return {
             "format": MODEL_FORMAT,
             "method": self.method,
+            "correlations": self.correlations,
             "rotation": rotation,
             "n_factors": int(self.loadings_.shape[1]),
             "n_fit": int(self.diagnostics_["n"]),
