@@ -39,11 +39,14 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "UPLOAD_PREVIEWS_PER_USER": ("UPLOAD_PREVIEWS_PER_USER", "5",
                                  "Uploads a staff user may keep waiting for confirmation (older ones are removed)"),
     "UPLOAD_PREVIEW_HOURS": ("UPLOAD_PREVIEW_HOURS", "24", "Hours an unconfirmed upload is kept"),
+    "RETENTION_MONTHS": ("RETENTION_MONTHS", None, "Anonymise responses older than this many months (unset: keep)"),
+    "REPORT_MIN_GROUP": ("REPORT_MIN_GROUP", "5", "Smallest group of respondents the results report shows"),
 }
 
 _BOOLEAN = {"SMTP_STARTTLS", "SECURE_COOKIES"}
-_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "PROXY_FIX", "SESSION_HOURS",
-            "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS"}
+_INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
+            "REPORT_MIN_GROUP", "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER",
+            "UPLOAD_PREVIEW_HOURS"}
 
 
 class Config:

@@ -1,7 +1,7 @@
 """security: server-side staff sessions, one-time password links
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import vocapp.models.base
 
 revision = "0004"
-down_revision = "0007"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
@@ -18,19 +18,11 @@ if TYPE_CHECKING:
 
 group = AppGroup("canvas", help="The Customer Segmentation Canvas: place, show, movements, suppression.")
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 def write_csv(frame: pd.DataFrame, out: str | None) -> None:
     """Write ``frame`` as formula-safe CSV to ``out`` (or stdout)."""
-    safe = frame.astype(object).map(formula_safe) if not frame.empty else frame
+    from vocapp.core.exports import neutralise_frame
+    safe = neutralise_frame(frame.astype(object)) if not frame.empty else frame
     buffer = io.StringIO()
     safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.1f")
     if out:
@@ -109,14 +101,23 @@ def movements_command(from_run: int | None, to_run: int | None) -> None:
 
 
 @group.command("suppression")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="CSV file to write.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
 @click.option("--run", "run_id", type=int, default=None, help="Placement run id (default: latest).")
-def suppression_command(out: str, run_id: int | None) -> None:
-    """Contact e-mails of accounts flagged leave-alone, with the reason (CSV for a CRM or mail tool)."""
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "txt"]), default="csv", show_default=True,
+              help="csv: formula-safe for spreadsheets; json (records) and txt (one address a line): exact "
+                   "addresses for a CRM or mail tool to match.")
+def suppression_command(out: str, run_id: int | None, fmt: str) -> None:
+    """Contact e-mails of accounts flagged leave-alone, with the reason (for a CRM or mail tool)."""
     from vocapp.services.canvas import suppression_list
     from vocapp.services.canvas_queries import EXPORT_NAMES
     frame = suppression_list(run_id).rename(columns=EXPORT_NAMES)
-    write_csv(frame, out)
+    if fmt == "csv":
+        write_csv(frame, out)
+    elif fmt == "json":
+        Path(out).write_text(json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
+    else:
+        Path(out).write_text("".join(f"{email}\n" for email in frame["email"]), encoding="utf-8")
     click.echo(f"Wrote {len(frame)} contacts of {frame['account_id'].nunique()} flagged accounts to {out}")
 
 

@@ -46,9 +46,9 @@ def run_due_command() -> None:
     from vocapp.jobs import execute
     from vocapp.jobs.schedule import due_jobs
 
-    jobs = due_jobs()
-    for job in jobs:
-        click.echo(f"Job {job.id} ({job.kind}): {execute(job.id)}")
+    jobs = [(job.id, job.kind) for job in due_jobs()]  # read first: running a job ends the session
+    for job_id, kind in jobs:
+        click.echo(f"Job {job_id} ({kind}): {execute(job_id)}")
     if not jobs:
         click.echo("No periodic job is due.")
 

@@ -21,3 +21,6 @@ FACTOR_METHODS = ("minres", "ml", "principal")
 CONTACT_PREFERENCE_ITEM = "contact_preference"
 #: ... and its answer meaning "essential communication only" (one of the leave-alone reasons)
 ESSENTIAL_ONLY = "essential_only"
+#: what `vocapp export` writes, and in which formats (vocapp.core.exports)
+EXPORT_KINDS = ("accounts", "contacts", "responses", "codebook")
+EXPORT_FORMATS = ("csv", "xlsx", "sav", "parquet", "json")

@@ -45,4 +45,7 @@ class Response(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    #: when free text and the link to the person were removed (erasure keeps the link to the erased
+    #: contact row, so account aggregates keep their integrity; retention removes it)
+    anonymised_at: Mapped[datetime | None]
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"))

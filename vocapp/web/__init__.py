@@ -20,6 +20,7 @@ BLUEPRINTS = [
     ("contacts", "/contacts"),
     ("scoring", "/scoring"),
     ("canvas", "/canvas"),
+    ("exports", "/exports"),
     ("docs", "/docs"),
     ("jobs", "/jobs"),
 ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, abort, render_template, request
 
 from vocapp.services import contacts as contact_service
+from vocapp.web import contacts_edit
 from vocapp.web.hygiene import int_arg
 from vocapp.web.security import role_required
 
@@ -66,4 +67,14 @@ def contact(contact_id: int):
     """One contact: details, attributes and responses (newest first)."""
     found = contact_service.get_contact(contact_id) or abort(404)
     return render_template("contacts/contact.html", contact=found,
-                           responses=contact_service.contact_responses(found.id))
+                           responses=contact_service.contact_responses(found.id), confirm=contacts_edit.ConfirmForm())
+
+
+# --- editing and data rights (vocapp/web/contacts_edit.py) --------------------------------------------
+bp.add_url_rule("/people/<int:contact_id>/edit", "edit", contacts_edit.edit, methods=["GET", "POST"])
+bp.add_url_rule("/people/<int:contact_id>/<any(unsubscribe, resubscribe):state>", "unsubscribe",
+                contacts_edit.unsubscribe, methods=["POST"])
+bp.add_url_rule("/people/<int:contact_id>/data", "person_data", contacts_edit.person_data)
+bp.add_url_rule("/people/<int:contact_id>/data.json", "person_data_json", contacts_edit.person_data,
+                defaults={"download": True})
+bp.add_url_rule("/people/<int:contact_id>/erase", "erase", contacts_edit.erase, methods=["GET", "POST"])

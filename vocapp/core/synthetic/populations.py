@@ -21,7 +21,9 @@ from scipy import stats
 
 from vocapp.core.scoring.key import ItemKey
 
-from .base import LATENT_CORRELATION, ROLES
+from vocapp.core.constants import CONTACT_ROLES as ROLES
+
+from .base import LATENT_CORRELATION
 from .responses import synthetic_key
 
 LOW_APPETITE = (-1.9, 0.4)

@@ -88,10 +88,12 @@ def _flush(new_rows: list[dict[str, Any]], changed_rows: list[dict[str, Any]], w
 
 def _without_erased(clean: pd.DataFrame, existing: dict[str, Contact], report: ImportReport,
                     email_header: str) -> pd.DataFrame:
-    """Drop (and report as skipped) the rows of contacts erased on request."""
+    """Drop (and report as skipped) the rows of contacts erased on request (an erased contact's e-mail
+    is stored as its placeholder, vocapp.services.rights.erased_placeholder)."""
+    from vocapp.services.rights import erased_placeholder
     skipped = []
     for row, email in clean["email"].items():
-        contact = existing.get(email)
+        contact = existing.get(email) or existing.get(erased_placeholder(email))
         if contact is not None and contact.erased_at is not None:
             skipped.append(ImportIssue(report.filename, int(row), email_header,
                                        f"contact was erased on {contact.erased_at.date().isoformat()}; "

@@ -56,6 +56,11 @@ def import_responses(path: str | Path, survey_id: str, version: int | None = Non
             contacts[email] = contact_id
             if erased_at is not None:
                 erased[contact_id] = erased_at
+        if "email" in frame.columns:  # an erased person's e-mail is stored as its placeholder
+            from vocapp.services.rights import erased_placeholder
+            for email in set(frame["email"].dropna().astype(str).str.strip().str.lower()) - contacts.keys():
+                if erased_placeholder(email) in contacts:
+                    contacts[email] = contacts[erased_placeholder(email)]
         result = validate_responses(frame, report.filename, definition, known_emails=contacts.keys())
         report.add_errors(result.errors)
         if not report.ok:

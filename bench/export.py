@@ -1,0 +1,191 @@
+"""Benchmark `vocapp export contacts` in every format against writing the same DataFrame directly.
+
+    python bench/export.py [--database URL] [--n 100000] [--formats csv xlsx sav parquet json]
+
+Stores n scored contacts (one complete response and one contact_scores row each, three constructs,
+n/3 accounts) in a database (SQLite in a temporary file by default; WARNING: a given database's vocapp
+tables are dropped and recreated), then, each in a fresh process so peak memory is its own:
+
+- export: ``write_export("contacts", fmt)`` end to end (chunked read from the database, shaping,
+  neutralising, writing) -- what `vocapp export contacts --format FMT` runs;
+- writer: the same writer fed the finished export table from memory in 10,000-row chunks (the
+  export minus the database read);
+- direct: the finished export table written in one call by the library: pandas ``to_csv``, openpyxl
+  write-only ``append`` per row, pyreadstat ``write_sav``, pyarrow ``write_table``, pandas ``to_json``.
+
+Prints time and peak RSS (VmHWM, whole process, including the ~100-150 MB of imported libraries) per
+phase and the ratios export/direct and writer/direct (targets: within 1.5x of direct, peak < 500 MB).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from score import CONSTRUCTS, SURVEY_ID, definition, make_app, peak_rss_mb  # noqa: E402
+
+FORMATS = ("csv", "xlsx", "sav", "parquet", "json")
+
+
+def setup(url: str, n: int, table: Path) -> None:
+    """Fresh schema; n contacts each with a complete response and a score in scoring run 1; the
+    finished contacts export saved as Parquet (the 'same DataFrame' for the direct writes)."""
+    import numpy as np
+    from sqlalchemy import insert
+
+    from vocapp.core.surveys import content_hash
+    from vocapp.extensions import db
+    from vocapp.models import Account, Contact, ContactScore, Response, ScoringRun, Survey, SurveyVersion
+    from vocapp.services.exports import write_export
+
+    defn = definition(2)
+    rng = np.random.default_rng(1)
+    app = make_app(url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        survey = Survey(slug=SURVEY_ID, title="Benchmark")
+        db.session.add(survey)
+        db.session.flush()
+        version = SurveyVersion(survey_id=survey.id, number=1, definition=defn, content_hash=content_hash(defn))
+        run = ScoringRun(survey_id=survey.id, method="efa", diagnostics={"constructs": list(CONSTRUCTS)})
+        db.session.add_all([version, run])
+        db.session.flush()
+        n_accounts = max(1, n // 3)
+        db.session.execute(insert(Account), [{"id": a, "external_id": f"A{a:06d}", "name": f"Account {a}"}
+                                             for a in range(1, n_accounts + 1)])
+        roles = ["decision_maker", "influencer", "user", "=formula"]
+        now = datetime.now(timezone.utc)
+        for start in range(0, n, 20_000):
+            ids = range(start + 1, min(n, start + 20_000) + 1)
+            scores = rng.uniform(0, 100, (len(ids), len(CONSTRUCTS)))
+            z = rng.normal(0, 1, (len(ids), len(CONSTRUCTS)))
+            db.session.execute(insert(Contact), [
+                {"id": i, "account_id": 1 + i % n_accounts, "email": f"c{i}@example.org",
+                 "relationship": "member", "role": roles[i % 4]} for i in ids])
+            db.session.execute(insert(Response), [
+                {"id": i, "survey_version_id": version.id, "contact_id": i, "source": "import", "status": "complete",
+                 "started_at": now, "submitted_at": now, "duration_seconds": 300.0, "answers": {}} for i in ids])
+            db.session.execute(insert(ContactScore), [
+                {"run_id": run.id, "response_id": i, "scores": dict(zip(CONSTRUCTS, s.tolist())),
+                 "factor_scores": dict(zip(CONSTRUCTS, t.tolist())), "flags": "speeding" if i % 50 == 0 else None,
+                 "excluded": i % 50 == 0} for i, s, t in zip(ids, scores, z)])
+        db.session.commit()
+        write_export("contacts", "parquet", table)
+
+
+def phase_export(url: str, fmt: str, out: Path) -> dict:
+    from vocapp.services.exports import write_export
+
+    app = make_app(url)
+    with app.app_context():
+        start = time.perf_counter()
+        rows, _, _ = write_export("contacts", fmt, out)
+        return {"seconds": time.perf_counter() - start, "rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def _variables():
+    from vocapp.core.exports import contact_variables
+    from vocapp.core.scoring.quality import FLAG_COLUMNS
+    return contact_variables(list(CONSTRUCTS), definition(2), FLAG_COLUMNS)
+
+
+def _read(table: Path):
+    import pandas as pd
+    from vocapp.core.exports import conform
+    return conform(pd.read_parquet(table), _variables())
+
+
+def phase_writer_only(table: Path, fmt: str, out: Path) -> dict:
+    from vocapp.core.exports import write_file
+
+    frame, variables = _read(table), _variables()
+    start = time.perf_counter()
+    chunks = (frame.iloc[i:i + 10_000] for i in range(0, len(frame), 10_000))
+    rows = write_file(fmt, variables, chunks, out, title="contacts", codebook={"contacts": variables})
+    return {"seconds": time.perf_counter() - start, "rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def phase_direct(table: Path, fmt: str, out: Path) -> dict:
+    frame = _read(table)
+    start = time.perf_counter()
+    if fmt == "csv":
+        frame.to_csv(out, index=False)
+    elif fmt == "json":
+        frame.to_json(out, orient="records", date_format="iso")
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), out)
+    elif fmt == "sav":
+        import pyreadstat
+        from vocapp.core.exports.writers import spss_frame
+        plain = spss_frame(frame, _variables())  # pyreadstat takes no nullable or tz-aware columns
+        start = time.perf_counter()
+        pyreadstat.write_sav(plain, str(out))
+    else:
+        from openpyxl import Workbook
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("contacts")
+        sheet.append(list(frame.columns))
+        plain = frame.astype(object).where(frame.notna(), None)
+        plain["submitted_at"] = [None if t is None else t.to_pydatetime().replace(tzinfo=None)
+                                 for t in plain["submitted_at"]]
+        start = time.perf_counter()
+        for row in plain.itertuples(index=False, name=None):
+            sheet.append(row)
+        book.save(out)
+    return {"seconds": time.perf_counter() - start, "rows": len(frame), "peak_rss_mb": peak_rss_mb()}
+
+
+def child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"phase {args[0]} {args[2]} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--n", type=int, default=100_000, help="scored contacts")
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
+    parser.add_argument("--phase", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        phase, source, fmt, out = args.phase
+        run = {"export": phase_export, "writer": phase_writer_only, "direct": phase_direct}[phase]
+        print(json.dumps(run(source if phase == "export" else Path(source), fmt, Path(out))))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
+        table = Path(folder) / "table.parquet"
+        start = time.perf_counter()
+        setup(url, args.n, table)
+        print(f"setup: {args.n} scored contacts in {time.perf_counter() - start:.1f} s ({url.split(':')[0]})")
+        print(f"{'format':<8} {'export s':>9} {'writer s':>9} {'direct s':>9} {'export/direct':>14} "
+              f"{'writer/direct':>14} {'export MB':>10} {'writer MB':>10} {'direct MB':>10} {'file MB':>8}")
+        for fmt in args.formats:
+            out = Path(folder) / f"out.{fmt}"
+            export = child("export", url, fmt, str(out))
+            size = out.stat().st_size / 2**20
+            writer = child("writer", str(table), fmt, str(out))
+            direct = child("direct", str(table), fmt, str(out))
+            assert export["rows"] == writer["rows"] == direct["rows"] == args.n, (export, writer, direct)
+            print(f"{fmt:<8} {export['seconds']:>9.2f} {writer['seconds']:>9.2f} {direct['seconds']:>9.2f} "
+                  f"{export['seconds'] / direct['seconds']:>13.2f}x {writer['seconds'] / direct['seconds']:>13.2f}x "
+                  f"{export['peak_rss_mb']:>10.0f} {writer['peak_rss_mb']:>10.0f} {direct['peak_rss_mb']:>10.0f} "
+                  f"{size:>8.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
