@@ -110,11 +110,23 @@ def app(backend: str, databases: _Databases, tmp_path: Path) -> Iterator[Flask]:
          "BASE_URL": "http://127.0.0.1"},
         instance_path=str(tmp_path / "instance"),
     )
+    isolate_requests(application)
     with application.app_context():
         yield application
         _db.session.remove()
         _empty_all_tables()
         _db.engine.dispose()
+
+
+def isolate_requests(application: Flask) -> None:
+    """Requests made while a test holds the app context share its ``g``, where Flask-Login caches the user
+    it loaded and Flask-WTF the CSRF token: empty ``g`` before each request, so every request loads its own
+    user and token from its own cookies (as in production, where each request has its own app context)."""
+    from flask import g
+
+    @application.before_request
+    def fresh_request_globals() -> None:
+        g.__dict__.clear()
 
 
 def _empty_all_tables() -> None:
@@ -196,14 +208,24 @@ def browser():
         chromium.close()
 
 
+#: a content-security-policy violation as Chromium reports it on the console
+CSP_CONSOLE_WORDS = "Content Security Policy"
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser tab; screenshots go to test-artifacts/."""
+    """A fresh browser tab; screenshots go to test-artifacts/. Every browser test also checks the strict
+    Content-Security-Policy: a violation reported on the console (``tab.csp_violations``) fails it."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
+    tab.csp_violations = []
+    tab.on("console", lambda message: tab.csp_violations.append(f"{tab.url}: {message.text}")
+           if message.type == "error" and CSP_CONSOLE_WORDS in message.text else None)
     yield tab
+    violations = list(tab.csp_violations)
     context.close()
+    assert violations == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture

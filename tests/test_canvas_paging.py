@@ -123,7 +123,7 @@ def test_a_picture_above_the_point_limit_shows_as_an_image(app, tmp_path, live_s
     page.goto(f"{live_server}/canvas/")
     image = page.locator("img.canvas-picture")
     image.wait_for()
-    page.wait_for_function("document.querySelector('img.canvas-picture').complete")
+    page.wait_for_load_state("load")  # images loaded (no string predicate: the page's CSP forbids eval)
     assert page.evaluate("document.querySelector('img.canvas-picture').naturalWidth") == 720
     assert "40 accounts" in image.get_attribute("alt")
     page.screenshot(path=str(artifacts_dir / "canvas-image-mode.png"), full_page=True)

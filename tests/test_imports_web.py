@@ -71,7 +71,7 @@ def test_preview_then_confirm_imports_and_deletes_the_upload(app, client_as, db,
     assert "<td>Bob.Stone@Acme.example</td>" in page
     assert data_snapshot(db)["contacts"] == []
     stored = uploads(app)
-    assert len(stored) == 1 and re.fullmatch(r"[0-9a-f]{32}\.csv", stored[0].name)
+    assert len(stored) == 1 and re.fullmatch(r"[0-9]+-[0-9a-f]{32}\.csv", stored[0].name)
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
                              page.split('action="/imports/contacts/confirm"')[1]))
     done = designer.post("/imports/contacts/confirm", data=fields, follow_redirects=True)

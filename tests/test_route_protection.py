@@ -12,7 +12,7 @@ PUBLIC_BLUEPRINTS = {"auth", "static", "respondent", "unsubscribe"}
 #: who may use each area (admins may use everything); an area missing here fails the test below
 AREA_ROLES = {
     "home.index": {"designer", "analyst"},
-    "home.staff": set(),
+    "staff": set(),
     "surveys": {"designer"},
     "imports": {"designer", "analyst"},
     "legacy.designer": {"designer"},
@@ -113,3 +113,47 @@ def test_pages_cannot_be_framed_or_sniffed(client_as):
         headers = client.get(url).headers
         assert headers["X-Frame-Options"] == "DENY", url
         assert headers["X-Content-Type-Options"] == "nosniff", url
+
+
+@pytest.mark.parametrize("role", ["admin", "designer", "analyst"])
+def test_every_route_a_role_may_use_answers_without_a_server_error(app, client, make_staff, role):
+    from conftest import STAFF_PASSWORD
+    from helpers import login
+
+    make_staff("analyst", email="someone-else@example.org")  # id 1: staff routes act on another user
+    user = make_staff(role)
+    login(client, user.email, STAFF_PASSWORD)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    token = csrf_token(client, "/")
+    rules = [rule for rule in _staff_rules(app) if role == "admin" or role in _allowed_roles(rule.endpoint)]
+    rules.sort(key=lambda rule: rule.endpoint.startswith("staff."))  # staff actions last
+    answered = {}
+    for rule in rules:
+        url, response = _request(client, app, rule, token)
+        answered[f"{rule.endpoint} {url}"] = response.status_code
+    assert answered and all(status < 500 for status in answered.values()), {k: v for k, v in answered.items() if v >= 500}
+    assert client.get("/").status_code == 200  # still logged in: nothing above ended this session
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, client, make_staff, db):
+    from sqlalchemy import func, select
+
+    from conftest import STAFF_PASSWORD
+    from helpers import login
+    from vocapp.models import AuditEntry
+
+    admin = make_staff("admin")
+    login(client, admin.email, STAFF_PASSWORD)
+    entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = _url(app, rule)
+        response = client.post(url, data={"email": admin.email, "password": STAFF_PASSWORD, "role": "analyst"})
+        assert response.status_code == 400, f"{rule.endpoint} {url}: {response.status_code}"
+        assert "CSRF" in response.get_data(as_text=True), rule.endpoint
+        checked.append(rule.endpoint)
+    assert {"auth.login", "auth.logout", "auth.set_password", "staff.invite", "imports.upload", "surveys.upload",
+            "canvas.place", "scoring.start"} <= set(checked)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == entries

@@ -41,6 +41,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("UPLOAD_MAX_MB", 200)) * 1024 * 1024
+    _cookie_settings(app)
+    if int(app.config.get("PROXY_FIX") or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # one writer at a time: a writer waits up to 30 s for another's commit (a job's write, a page save)
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
@@ -57,6 +63,18 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     return app
 
 
+def _cookie_settings(app: Flask) -> None:
+    """Secure cookies (default: when BASE_URL is https) and the lifetimes of logins (docs/security.md)."""
+    from datetime import timedelta
+
+    secure = app.config.get("SECURE_COOKIES")
+    if secure is None:
+        secure = str(app.config.get("BASE_URL", "")).lower().startswith("https://")
+    app.config["SECURE_COOKIES"] = bool(secure)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config.get("REMEMBER_DAYS", 14)))
+
+
 def _init_extensions(app: Flask) -> None:
     from vocapp.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -71,12 +89,14 @@ def _init_extensions(app: Flask) -> None:
 
     from vocapp.jobs.schedule import init_app as init_jobs
     from vocapp.models import StaffUser
+    from vocapp.services.sessions import session_user
 
     init_jobs(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> StaffUser | None:
-        return db.session.get(StaffUser, int(user_id))
+    def load_user(session_token: str) -> StaffUser | None:
+        """Flask-Login's id is the login session's token; an ended or expired session loads nobody."""
+        return session_user(session_token)
 
 
 @event.listens_for(Engine, "connect")

@@ -53,14 +53,26 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
                                    "Unknown, expired or revoked survey links one client may try"),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URL", "memory://",
                               "Where rate-limit counters live: memory:// (one process) or redis://... (shared by workers)"),
+    "SECURE_COOKIES": ("SECURE_COOKIES", None,
+                       "Send session and remember cookies over HTTPS only; default on when BASE_URL is https://"),
+    "PROXY_FIX": ("PROXY_FIX", "0", "Number of trusted reverse proxies in front of vocapp whose X-Forwarded-* "
+                  "headers are believed (0: none)"),
+    "SESSION_HOURS": ("SESSION_HOURS", "12", "Hours a login lasts without 'keep me logged in'"),
+    "REMEMBER_DAYS": ("REMEMBER_DAYS", "14", "Days a 'keep me logged in' login lasts"),
+    "LOGIN_LIMIT_ACCOUNT": ("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes", "Failed logins allowed per e-mail address"),
+    "LOGIN_LIMIT_CLIENT": ("LOGIN_LIMIT_CLIENT", "20 per 15 minutes", "Failed logins allowed per client address"),
+    "UPLOAD_PREVIEWS_PER_USER": ("UPLOAD_PREVIEWS_PER_USER", "5",
+                                 "Uploads a staff user may keep waiting for confirmation (older ones are removed)"),
+    "UPLOAD_PREVIEW_HOURS": ("UPLOAD_PREVIEW_HOURS", "24", "Hours an unconfirmed upload is kept"),
     "RETENTION_MONTHS": ("RETENTION_MONTHS", None, "Anonymise responses older than this many months (unset: keep)"),
     "REPORT_MIN_GROUP": ("REPORT_MIN_GROUP", "5", "Smallest group of respondents the results report shows"),
 }
 
-_BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL"}
+_BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL", "SECURE_COOKIES"}
 _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
             "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "SEND_RETRIES",
-            "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS"}
+            "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS",
+            "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS"}
 _FLOAT = {"SEND_RETRY_SECONDS"}
 
 
@@ -72,6 +84,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     TESTING = False
 
     @classmethod

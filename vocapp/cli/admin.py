@@ -1,6 +1,8 @@
 """``vocapp init-db`` and ``vocapp create-staff``."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -30,13 +32,21 @@ def init_db() -> None:
 @click.command("create-staff")
 @click.argument("email")
 @click.option("--role", type=click.Choice(STAFF_ROLES), required=True, help="What the user may do.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              envvar="VOCAPP_STAFF_PASSWORD", help="Prompted for when not given (or VOCAPP_STAFF_PASSWORD).")
+@click.option("--password", envvar="VOCAPP_STAFF_PASSWORD",
+              help="The password (or VOCAPP_STAFF_PASSWORD); prompted for when neither it nor --password-stdin is given.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts: a pipe, not the command line).")
 @with_appcontext
-def create_staff_command(email: str, role: str, password: str) -> None:
+def create_staff_command(email: str, role: str, password: str | None, password_stdin: bool) -> None:
     """Create a staff user who can log in to the web app."""
     from vocapp.services.staff import create_staff
 
+    if password_stdin:
+        if password is not None:
+            raise click.UsageError("give either --password or --password-stdin, not both")
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = create_staff(email, role, password)
     click.echo(f"Created {user.role} {user.email}.")
 

@@ -7,13 +7,13 @@ from vocapp.models.imports import ImportRun
 from vocapp.models.jobs import JOB_STATUSES, Job, Lock
 from vocapp.models.responses import Response
 from vocapp.models.scoring import AccountScore, ContactScore, ScoringRun
-from vocapp.models.staff import STAFF_ROLES, AuditEntry, StaffUser
+from vocapp.models.staff import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
 from vocapp.models.surveys import Survey, SurveyVersion
 from vocapp.models.transactions import Transaction
 
 __all__ = [
     "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
     "CanvasDefinitionVersion", "Contact", "ContactScore", "Delivery", "ImportRun", "Invitation", "InvitationToken",
-    "Job", "Lock", "Placement", "PlacementRun", "Response",
-    "ScoringRun", "StaffUser", "Survey", "SurveyVersion", "Transaction", "utcnow",
+    "Job", "Lock", "Placement", "PlacementRun", "Response", "ScoringRun", "StaffSession", "StaffUser", "Survey",
+    "SurveyVersion", "Transaction", "utcnow",
 ]

@@ -26,6 +26,16 @@ class StaffUser(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: SHA-256 of the one-time link that sets the password (invitation or reset), and when it expires
+    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_token_expires_at: Mapped[datetime | None]
+
+    #: the raw token of the login session this object was loaded for (Flask-Login's user id)
+    session_token = None
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the login session's random token (not the user id) in the cookies."""
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``."""
@@ -42,6 +52,19 @@ class StaffUser(UserMixin, Base):
     def has_role(self, *roles: str) -> bool:
         """True for admins and for users holding one of ``roles``."""
         return self.role == "admin" or self.role in roles
+
+
+class StaffSession(Base):
+    """One login of a staff user: ends at logout, at expiry, or when an admin ends it (server-side)."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
 
 
 class AuditEntry(Base):

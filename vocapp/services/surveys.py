@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from vocapp.core.surveys import (Problem, content_hash, definition_schema, dump_definition, has_errors,
                                      load_definition_file as read_definition_file, localise, order_definition,
-                                     parse_definition, validate_definition)
+                                     parse_definition, validate_definition, size_problem)
 from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import Campaign, Response, StaffUser, Survey, SurveyVersion, utcnow
@@ -265,10 +265,20 @@ def publish_draft(survey: Survey, staff: StaffUser | None = None) -> tuple[Surve
 
 
 def read_upload(data: bytes, filename: str) -> tuple[dict | None, list[Problem]]:
-    """Parse an uploaded definition file (UTF-8 YAML or JSON)."""
+    """Parse an uploaded definition file (UTF-8 YAML or JSON); ``data`` may be cut at MAX_DEFINITION_BYTES + 1."""
+    too_large = size_problem(len(data), filename)
+    if too_large is not None:
+        return None, [too_large]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         return None, [Problem("error", filename, line, "", "file is not UTF-8 text")]
     return parse_definition(text, Path(filename).name or "upload.yaml")
+
+
+def record_refused_upload(filename: str, problems: list[Problem], staff: StaffUser | None = None) -> None:
+    """Audit a definition upload that stored nothing (first problems kept, shortened)."""
+    errors = [str(problem)[:300] for problem in problems if problem.is_error][:5]
+    record_action(staff, "survey.upload_refused", "survey", None, {"filename": filename[:300], "errors": errors})
+    db.session.commit()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib
+import math
+import time
 
 from flask import Flask, render_template
 
@@ -11,6 +13,7 @@ from vocapp.web.hygiene import DatabaseIntConverter, add_security_headers, rejec
 BLUEPRINTS = [
     ("auth", "/auth"),
     ("home", ""),
+    ("staff", "/staff"),
     ("surveys", "/surveys"),
     ("imports", "/imports"),
     ("legacy", ""),
@@ -45,6 +48,19 @@ def register_blueprints(app: Flask) -> None:
 
 def _error_page(status: int):
     def handler(error: Exception):
-        return render_template("errors/error.html", status=status, error=error), status
+        description = getattr(error, "description", None)
+        custom = description if description and description != getattr(type(error), "description", None) else None
+        return render_template("errors/error.html", status=status, error=error, custom=custom,
+                               wait=_wait_minutes()), status
 
     return handler
+
+
+def _wait_minutes() -> int | None:
+    """Minutes until the rate limit that refused this request lets it through again."""
+    from vocapp.services.sessions import limiter
+
+    limit = limiter.current_limit
+    if limit is None or not limit.breached:
+        return None
+    return max(1, math.ceil((limit.reset_at - time.time()) / 60))

@@ -5,7 +5,6 @@ from flask import Blueprint, render_template
 
 from vocapp.core.constants import STAFF_ROLES
 from vocapp.services import overview
-from vocapp.services.staff import list_staff
 from vocapp.web.security import role_required
 
 bp = Blueprint("home", __name__)
@@ -18,10 +17,3 @@ def index():
     figures = overview.figures()
     steps = overview.getting_started({figure.label: figure.count for figure in figures})
     return render_template("home.html", figures=figures, steps=steps)
-
-
-@bp.route("/staff")
-@role_required("admin")
-def staff():
-    """Administrators see who has access and with which role."""
-    return render_template("staff.html", users=list_staff())

@@ -1,7 +1,9 @@
 """The imports area: upload pages for the three imports, upload -> preview (dry run) -> confirm.
 
-The uploaded file is kept in the instance folder under a random name between the
-preview and the confirmation, then deleted.
+The uploaded file is kept in ``instance/uploads`` under its uploader's id and a random name between the
+preview and the confirmation, then deleted. It is deleted at once when the preview finds an error or
+fails; each user keeps at most UPLOAD_PREVIEWS_PER_USER waiting files (older ones are removed), and
+files older than UPLOAD_PREVIEW_HOURS are removed on the next upload by anyone.
 """
 from __future__ import annotations
 
@@ -32,24 +34,32 @@ bp = Blueprint("imports", __name__)
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"}
 RECENT_RUNS = 20
-ABANDONED_AFTER_SECONDS = 24 * 3600
 
 
 def _upload_dir() -> Path:
-    """Folder of uploads waiting for confirmation; files abandoned for a day are removed."""
+    """Folder of uploads waiting for confirmation; files older than UPLOAD_PREVIEW_HOURS are removed."""
     folder = Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    expired = time.time() - ABANDONED_AFTER_SECONDS
+    expired = time.time() - 3600 * current_app.config["UPLOAD_PREVIEW_HOURS"]
     for path in folder.iterdir():
         if path.is_file() and path.stat().st_mtime < expired:
             path.unlink(missing_ok=True)
     return folder
 
 
+def _make_room(folder: Path) -> None:
+    """Remove the current user's oldest waiting uploads so one more fits within UPLOAD_PREVIEWS_PER_USER."""
+    mine = sorted(folder.glob(f"{current_user.id}-*"), key=lambda path: path.stat().st_mtime)
+    keep = max(current_app.config["UPLOAD_PREVIEWS_PER_USER"] - 1, 0)
+    for path in mine[:max(len(mine) - keep, 0)]:
+        path.unlink(missing_ok=True)
+
+
 def _stored_file(token: str, suffix: str) -> Path:
+    """The current user's waiting upload (another user's token names no file)."""
     if not TOKEN.match(token) or suffix not in SUFFIXES:
         abort(400)
-    path = _upload_dir() / f"{token}{suffix}"
+    path = _upload_dir() / f"{current_user.id}-{token}{suffix}"
     if not path.is_file():
         abort(410)  # already imported, or expired
     return path
@@ -104,17 +114,20 @@ def upload(kind: str):
     filename = secure_filename(upload_file.filename) or "upload"
     suffix = Path(filename).suffix.lower()
     token = secrets.token_hex(16)
-    stored = _upload_dir() / f"{token}{suffix if suffix in SUFFIXES else '.bin'}"
-    upload_file.save(stored)
+    folder = _upload_dir()
+    _make_room(folder)
+    stored = folder / f"{current_user.id}-{token}{suffix if suffix in SUFFIXES else '.bin'}"
     options = _options()
+    report = None
     try:
+        upload_file.save(stored)
         report = _run(kind, stored, filename, options, dry_run=True)
     except VocappError as error:
-        stored.unlink(missing_ok=True)
         flash(str(error), "error")
         return redirect(url_for("imports.index"))
-    if not report.ok:
-        stored.unlink(missing_ok=True)
+    finally:
+        if report is None or not report.ok:
+            stored.unlink(missing_ok=True)
     return render_template("imports/preview.html", kind=kind, title=KINDS[kind][1], report=report, token=token,
                            suffix=stored.suffix, filename=filename, options=options)
 

@@ -7,6 +7,8 @@ text in the SVG, is set once when this module loads and never changed while draw
 from __future__ import annotations
 
 import io
+import re
+from html import escape, unescape
 
 import matplotlib as mpl
 import numpy as np
@@ -16,10 +18,33 @@ from matplotlib.figure import Figure
 mpl.rcParams["svg.fonttype"] = "none"
 
 
+_STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+
+
+def _presentation_attributes(declarations: str) -> str:
+    """``fill: #fff; stroke-width: 0.8`` -> ``fill="#fff" stroke-width="0.8"``."""
+    pairs = (part.split(":", 1) for part in declarations.split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{escape(value.strip())}"' for name, value in pairs)
+
+
+def without_inline_styles(svg: str) -> str:
+    """Matplotlib's SVG with its <style> block and style="" attributes turned into presentation attributes
+    (fill=, stroke=, font-size=...), which a strict Content-Security-Policy allows (style-src 'self')."""
+    block = _STYLE_BLOCK.search(svg)
+    if block:
+        rules = re.fullmatch(r"\s*\*\s*\{(.*)\}\s*", block.group(1), re.S)
+        if rules is None:
+            raise ValueError(f"unexpected matplotlib style rules: {block.group(1)!r}")
+        svg = svg[:block.start()] + svg[block.end():]
+        svg = svg.replace("<svg ", f"<svg {_presentation_attributes(rules.group(1))} ", 1)
+    return _STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(unescape(match.group(1))), svg)
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    return buffer.getvalue()
+    return without_inline_styles(buffer.getvalue())
 
 
 def scree_svg(eigenvalues: list[float], random_line: list[float], declared: int) -> str:

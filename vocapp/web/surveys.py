@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from vocapp.core.surveys import (ITEM_TYPES, Problem, dict_entries, dump_definition, has_errors, localise,
+from vocapp.core.surveys import (ITEM_TYPES, MAX_DEFINITION_BYTES, Problem, dict_entries, dump_definition, has_errors, localise,
                                      validate_definition)
 from vocapp.core.surveys.editing import add_item, add_page, move_entry, set_text
 from vocapp.core.surveys.wording import describe, plain_message
@@ -90,17 +90,16 @@ def upload():
         flash("Choose a YAML or JSON file to upload.", "error")
         return redirect(url_for(".index"))
     filename = form.file.data.filename or "upload.yaml"
-    defn, problems = survey_service.read_upload(form.file.data.read(), filename)
+    defn, problems = survey_service.read_upload(form.file.data.read(MAX_DEFINITION_BYTES + 1), filename)
     if defn is None or not isinstance(defn.get("id"), str) or not defn["id"]:
         problems = problems or [Problem("error", filename, 1, "id", "the definition needs an id")]
-        return render_template("surveys/upload_failed.html", problems=problems, filename=filename), 400
+        return _refused(filename, problems)
     if has_errors(problems) and not _exists(defn["id"]):
-        return render_template("surveys/upload_failed.html", problems=problems, filename=filename, defn=defn), 400
+        return _refused(filename, problems, defn)
     try:
         survey = _survey_for_upload(defn)
     except VocappError as exc:
-        return render_template("surveys/upload_failed.html", filename=filename,
-                               problems=[Problem("error", filename, None, "id", str(exc))]), 400
+        return _refused(filename, [Problem("error", filename, None, "id", str(exc))])
     _save(survey, defn)
     flash(f"Uploaded {filename} as the draft of {survey.slug}: "
           f"{sum(p.is_error for p in problems)} error(s), {sum(not p.is_error for p in problems)} warning(s).",
@@ -114,6 +113,12 @@ def _exists(slug: str) -> bool:
     except survey_service.SurveyNotFound:
         return False
     return True
+
+
+def _refused(filename: str, problems: list[Problem], defn: dict | None = None):
+    """The upload stored nothing: record the attempt and show every problem."""
+    survey_service.record_refused_upload(filename, problems, current_user)
+    return render_template("surveys/upload_failed.html", problems=problems, filename=filename, defn=defn), 400
 
 
 def _survey_for_upload(defn: dict) -> Survey:

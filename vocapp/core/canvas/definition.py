@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 
 from vocapp.core.surveys.problems import Problem, index_path, key_path
-from vocapp.core.surveys.source import LineMap, read_source
+from vocapp.core.surveys.source import LineMap, read_source, size_problem
 
 DEFAULT_CANVAS_PATH = Path(__file__).with_name("default_canvas.yaml")
 KINDS = ("membership_fee", "commercial_service", "ignore")
@@ -25,7 +25,9 @@ SIDES = ("high", "low")
 DEFAULT_LEAVE_ALONE_PROBABILITY = 0.80
 
 _NUMBER = {"type": "number"}
-_TEXT = {"type": "string", "minLength": 1}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 300}
+#: a zone's name is stored with every placement (placements.zone holds 40 characters)
+_ZONE_NAME = {"type": "string", "minLength": 1, "maxLength": 40}
 _SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["axes", "zones", "leave_alone", "hysteresis", "opportunity", "categories", "innovation"],
@@ -52,7 +54,7 @@ _SCHEMA: dict[str, Any] = {
         "zones": {
             "type": "array", "minItems": 2,
             "items": {"type": "object", "required": ["id", "name", "service_model"], "additionalProperties": False,
-                      "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}, "name": _TEXT,
+                      "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}, "name": _ZONE_NAME,
                                      "service_model": _TEXT, "colour": {"type": "string",
                                                                          "pattern": "^#[0-9a-fA-F]{6}$"},
                                      "opportunity": {"enum": list(SIDES)}, "readiness": {"enum": list(SIDES)},
@@ -239,6 +241,9 @@ def load_canvas_definition(path: str | Path | None = None) -> CanvasDefinition:
     """Load a canvas definition file (the shipped default when ``path`` is None)."""
     path = Path(path) if path is not None else DEFAULT_CANVAS_PATH
     try:
+        too_large = size_problem(path.stat().st_size, str(path))
+        if too_large is not None:
+            raise CanvasDefinitionError([too_large])
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CanvasDefinitionError([Problem("error", str(path), None, "", f"cannot read the file: {exc.strerror}")])

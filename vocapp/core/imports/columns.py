@@ -45,6 +45,8 @@ class TableSpec:
     columns: tuple[Column, ...]
     extra_columns: str = "reject"
     unexpected_reason: Callable[[str], str] | None = None
+    #: longest value of a kept extra column
+    extra_max_length: int | None = None
 
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
@@ -145,6 +147,10 @@ def check_table(frame: pd.DataFrame, spec: TableSpec, filename: str) -> CheckedT
             continue
         if spec.extra_columns == "keep":
             checked.extras[name] = frame[written]
+            if spec.extra_max_length is not None:
+                lengths = frame[written].dropna().str.len()
+                checked.add(pd.Series(f"the value is longer than {spec.extra_max_length:,} characters",
+                                      index=lengths.index[(lengths > spec.extra_max_length).to_numpy(dtype=bool)]), name)
         else:
             reason = spec.unexpected_reason(written) if spec.unexpected_reason else (
                 f"unexpected column; expected: {', '.join(spec.column_names())}")

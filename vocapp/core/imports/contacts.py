@@ -10,6 +10,8 @@ from . import parsers
 from .columns import CheckedTable, Column, TableSpec, check_table
 from .issues import ValidationResult
 
+#: longest value of a free attribute column (stored in the contact's attributes)
+MAX_ATTRIBUTE_CHARS = 1_000
 
 CONTACT_SPEC = TableSpec(
     columns=(
@@ -27,6 +29,7 @@ CONTACT_SPEC = TableSpec(
                                      .str.slice(0, 3).str.lower() + cells.str.slice(3))),
     ),
     extra_columns="keep",
+    extra_max_length=MAX_ATTRIBUTE_CHARS,
 )
 
 

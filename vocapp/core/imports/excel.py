@@ -12,6 +12,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .header import Header, column_letter
 from .issues import ImportFileError, ImportIssue
+from .xlsx_guard import check_workbook
 
 #: rows held as Python lists before they become a compact string frame
 BLOCK_ROWS = 5_000
@@ -46,9 +47,7 @@ def _open_sheet(stream: BinaryIO, filename: str):
 def _block_frame(header: Header, rows: list[list[str | None]], row_numbers: list[int]) -> pd.DataFrame:
     width = max(header.width, max(len(row) for row in rows))
     raw = pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object)
-    frame = header.finish_chunk(raw, 0)
-    frame.index = pd.Index([row_numbers[position] for position in frame.index], name="row")
-    return frame
+    return header.finish_chunk(raw, 0, rows=row_numbers)
 
 
 def iter_xlsx_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -59,6 +58,7 @@ def iter_xlsx_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterat
     yielded: the rest of the sheet is only scanned for further such cells, and all of
     them are raised together as one ImportFileError.
     """
+    check_workbook(stream, filename)
     workbook, sheet = _open_sheet(stream, filename)
     issues: list[ImportIssue] = []
     header: Header | None = None

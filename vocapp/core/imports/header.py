@@ -8,6 +8,12 @@ import pandas as pd
 
 from .issues import ImportFileError, ImportIssue
 
+#: longest cell in any imported file: what one Excel cell can hold (each column has a tighter limit)
+MAX_CELL_CHARS = 32_767
+#: longest column name, and most columns a file may have
+MAX_COLUMN_NAME_CHARS = 200
+MAX_COLUMNS = 1_000
+
 
 def normalise_header(name: str) -> str:
     """Header name used for matching: case-, space- and hyphen-insensitive (``First Name`` -> ``first_name``)."""
@@ -47,6 +53,14 @@ class Header:
             names.pop()
         if not names:
             raise ImportFileError(ImportIssue(filename, row, None, "the header row is blank"))
+        if len(names) > MAX_COLUMNS:
+            raise ImportFileError(ImportIssue(filename, row, None,
+                                              f"the header row has {len(names):,} columns; at most {MAX_COLUMNS:,}"))
+        long_names = [ImportIssue(filename, row, column_letter(position),
+                                  f"the column name is {len(name):,} characters long; at most {MAX_COLUMN_NAME_CHARS}")
+                      for position, name in enumerate(names) if name is not None and len(name) > MAX_COLUMN_NAME_CHARS]
+        if long_names:
+            raise ImportFileError(long_names)
         seen: dict[str, int] = {}
         issues = []
         for position, name in enumerate(names):
@@ -68,21 +82,31 @@ class Header:
     def width(self) -> int:
         return len(self.names)
 
-    def finish_chunk(self, raw: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    def finish_chunk(self, raw: pd.DataFrame, first_row: int, rows: list[int] | None = None) -> pd.DataFrame:
         """Turn a raw block of cells into the public frame.
 
         ``raw`` has one positional column per cell (strings or missing); the result
         has the header names as columns, stripped strings with blanks as missing,
-        the spreadsheet row number as index and fully blank rows dropped.
+        the spreadsheet row number as index (``rows``, else counted from ``first_row``)
+        and fully blank rows dropped. A cell longer than MAX_CELL_CHARS is a located error.
         """
         raw = raw.copy()
         raw.columns = range(raw.shape[1])
-        raw.index = pd.RangeIndex(first_row, first_row + len(raw), name="row")
+        raw.index = (pd.Index(rows, name="row") if rows is not None
+                     else pd.RangeIndex(first_row, first_row + len(raw), name="row"))
         for position in raw.columns:
             column = raw[position].str.strip()
             raw[position] = column.mask(column == "").astype("str")  # pandas >= 3: missing stays NaN
+            lengths = raw[position].dropna().str.len()
+            too_long = (lengths > MAX_CELL_CHARS).to_numpy(dtype=bool)
+            if too_long.any():
+                row = int(lengths.index[too_long][0])
+                name = self.names[position] if position < self.width and self.names[position] else column_letter(position)
+                raise ImportFileError(ImportIssue(
+                    self.filename, row, name, f"the value is {int(lengths.loc[row]):,} characters long; "
+                    f"no cell may hold more than {MAX_CELL_CHARS:,} characters"))
         for position in range(self.width, raw.shape[1]):
-            self._reject_values(raw[position], f"column {column_letter(position)}", "a value beyond the last header column")
+            self._reject_values(raw[position], column_letter(position), "a value beyond the last header column")
         keep = [position for position, name in enumerate(self.names) if name is not None]
         for position, name in enumerate(self.names):
             if name is None:

@@ -9,6 +9,7 @@ import pandas as pd
 from . import parsers
 from .columns import CheckedTable, Column, Parser, TableSpec, check_table
 from .issues import ValidationResult
+from ..surveys.answers import MAX_TEXT_LENGTH
 
 NPS_RANGE = (0, 10)
 MULTI_SEPARATOR = ";"
@@ -76,7 +77,8 @@ def response_spec(definition: dict) -> TableSpec:
     columns = [
         Column("email", value_required=True, parse=parsers.email(), max_length=320),
         Column("submitted_at", value_required=True, parse=parsers.iso_datetime_utc()),
-    ] + [Column(item["id"], required=False, parse=item_parser(item, scales), exact=True) for item in items]
+    ] + [Column(item["id"], required=False, parse=item_parser(item, scales), exact=True,
+                max_length=MAX_TEXT_LENGTH if item.get("type") == "text" else None) for item in items]
     return TableSpec(
         tuple(columns), extra_columns="reject",
         unexpected_reason=lambda header: f"'{header}' is not an item of {survey} "

@@ -16,15 +16,15 @@ from .model import (CHOICE_TYPES, ITEM_TYPES, NPS_RANGE, NUMERIC_TYPES, ItemRef,
 from .problems import Problem, has_errors, sort_problems
 from .schema import SCHEMA_PATH, definition_schema, schema_problems
 from .serialise import canonical_json, content_hash, dump_definition, normalise_definition, order_definition
-from .source import LineMap, read_source
+from .source import MAX_DEFINITION_BYTES, LineMap, read_source, size_problem
 from .translations import iter_texts
 
 __all__ = [
-    "CHOICE_TYPES", "ITEM_TYPES", "NPS_RANGE", "NUMERIC_TYPES", "SCHEMA_PATH", "ItemRef", "LineMap", "Problem",
+    "CHOICE_TYPES", "ITEM_TYPES", "MAX_DEFINITION_BYTES", "NPS_RANGE", "NUMERIC_TYPES", "SCHEMA_PATH", "ItemRef", "LineMap", "Problem",
     "answer_range", "canonical_json", "content_hash", "declared_languages", "definition_schema",
     "dict_entries", "dump_definition", "entries_by_id", "has_errors", "items_by_id", "iter_items", "iter_texts", "likert_key",
     "load_definition_file", "localise", "normalise_definition", "option_values", "order_definition", "parse_definition",
-    "scale_points", "validate_definition",
+    "scale_points", "size_problem", "validate_definition",
 ]
 
 
@@ -49,6 +49,9 @@ def load_definition_file(path: str | PathLike) -> tuple[dict | None, list[Proble
     """Read and validate a definition file; problems name the file as given."""
     filename = str(path)
     try:
+        too_large = size_problem(Path(path).stat().st_size, filename)
+        if too_large is not None:
+            return None, [too_large]
         raw = Path(path).read_bytes()
     except OSError as exc:
         return None, [Problem("error", filename, None, "", f"cannot read file: {exc.strerror or exc}")]

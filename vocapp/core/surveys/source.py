@@ -1,7 +1,13 @@
-"""Read definition text (YAML or JSON) into data plus a map from location path to line."""
+"""Read definition text (YAML or JSON) into data plus a map from location path to line.
+
+Every document is bounded before it is built: at most MAX_DEFINITION_CHARS characters, MAX_DEPTH levels
+of nesting (checked on the parser's event stream, which needs no recursion) and MAX_YAML_VALUES values
+after YAML aliases are expanded. Survey definitions and canvas definitions are both read here.
+"""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from typing import Any
@@ -53,6 +59,14 @@ def is_json_filename(filename: str) -> bool:
     return filename.lower().endswith(".json")
 
 
+#: largest definition text (the default questionnaire has about 8,000 characters)
+MAX_DEFINITION_CHARS = 1 << 20
+#: largest definition file in bytes (UTF-8 takes up to 4 bytes a character)
+MAX_DEFINITION_BYTES = 4 * MAX_DEFINITION_CHARS
+#: deepest nesting of mappings and lists (a survey definition needs 9 levels)
+MAX_DEPTH = 32
+
+
 def read_source(text: str, filename: str) -> ParsedSource:
     """Parse ``text`` as JSON (``*.json``) or YAML (anything else), keeping line numbers."""
     if text.startswith("\ufeff"):
@@ -60,6 +74,13 @@ def read_source(text: str, filename: str) -> ParsedSource:
     if not text.strip():
         problem = Problem("error", filename, 1, "", "the definition is empty")
         return ParsedSource(None, LineMap(), [problem])
+    if len(text) > MAX_DEFINITION_CHARS:
+        return ParsedSource(None, LineMap(), [Problem(
+            "error", filename, None, "", f"the definition has {len(text):,} characters; at most "
+            f"{MAX_DEFINITION_CHARS:,} are accepted")])
+    deep = _json_depth_problem(text, filename) if is_json_filename(filename) else _yaml_depth_problem(text, filename)
+    if deep is not None:
+        return ParsedSource(None, LineMap(), [deep])
     parsed = _read_json(text, filename) if is_json_filename(filename) else _read_yaml(text, filename)
     nul = _nul_problem(parsed, filename)
     return parsed if nul is None else ParsedSource(None, parsed.lines, [nul])
@@ -80,6 +101,51 @@ def _nul_problem(parsed: ParsedSource, filename: str) -> Problem | None:
             stack.extend((child, index_path(path, index)) for index, child in enumerate(value))
         elif isinstance(value, str) and "\x00" in value:
             return Problem("error", filename, parsed.lines.line_for(path), path, "text contains a NUL character")
+    return None
+
+
+def size_problem(size: int, filename: str) -> Problem | None:
+    """A problem when a definition file of ``size`` bytes is too large to read."""
+    if size <= MAX_DEFINITION_BYTES:
+        return None
+    return Problem("error", filename, None, "", f"the file is larger than {MAX_DEFINITION_BYTES:,} bytes, "
+                                                "the most a definition may have")
+
+
+def _too_deep(filename: str, line: int | None) -> Problem:
+    return Problem("error", filename, line, "", f"the document is nested more than {MAX_DEPTH} levels deep")
+
+
+def _yaml_depth_problem(text: str, filename: str) -> Problem | None:
+    """The first mapping or list nested deeper than MAX_DEPTH, from PyYAML's (non-recursive) event parser."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _too_deep(filename, event.start_mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the full read reports the syntax error with its line
+    return None
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_problem(text: str, filename: str) -> Problem | None:
+    """The first object or array nested deeper than MAX_DEPTH (brackets outside strings)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        char = token.group(0)
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _too_deep(filename, text.count("\n", 0, token.start()) + 1)
+        elif char in "]}":
+            depth -= 1
     return None
 
 

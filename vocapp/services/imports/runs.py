@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from vocapp.models import ImportRun, StaffUser, utcnow
 from vocapp.services.staff import record_action
 
 from .report import MAX_KEPT_ISSUES, ImportReport
+
+logger = logging.getLogger(__name__)
 
 #: a function that validates the file into ``report`` and, when nothing is wrong and it is
 #: not a dry run, writes everything through the session (without committing)
@@ -51,6 +54,11 @@ def execute_import(kind: str, path: str | Path, filename: str | None, dry_run: b
         db.session.rollback()
         detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         report.add_errors([ImportIssue(filename, None, None, f"the database refused the import: {detail}")])
+    except Exception as error:  # noqa: BLE001 - a file no reader foresaw is still a recorded, failed attempt
+        db.session.rollback()
+        logger.exception("import of %s (%s) failed unexpectedly", filename, kind)
+        report.add_errors([ImportIssue(filename, None, None, f"the file could not be read ({type(error).__name__}); "
+                                                             "nothing was imported")])
     except BaseException:
         db.session.rollback()
         raise
