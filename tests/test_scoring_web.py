@@ -76,6 +76,12 @@ def test_run_page_reads_each_figure_in_plain_words_and_links_the_method(app, cli
     assert f"KMO {kmo:.2f} is" in page and "Kaiser" in page
     assert page.count('class="reading reading-') >= 3 + len(run.diagnostics["reliability"]) + 4
     assert "≥ .95 good, ≥ .90 acceptable" in page  # the fit readings name their thresholds
+    d = run.diagnostics
+    used = d.get("n_rows", d["n"])
+    assert f"{run.n_responses} responses scored = {run.n_flagged} flagged" in page
+    assert f"+ {used} used in fitting" in page
+    other = run.n_responses - run.n_flagged - used
+    assert (f"+ {other} left out of" in page) == (other > 0)
 
 
 def test_survey_picker_offers_the_latest_answered_survey_first(app, client_as):
