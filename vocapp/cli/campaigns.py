@@ -7,8 +7,20 @@ import click
 from flask.cli import AppGroup
 
 from vocapp.cli.progress import TerminalProgress
-from vocapp.core.campaigns.audience import REASON_LABELS, parse_attribute_pairs
-from vocapp.services import campaigns as service
+
+
+def _service():
+    """The campaigns service, imported when a command runs (listing commands stays cheap)."""
+    from vocapp.services import campaigns
+
+    return campaigns
+
+
+def _audience():
+    from vocapp.core.campaigns import audience
+
+    return audience
+
 
 group = AppGroup("campaigns", help="Invitation campaigns: create, send, remind, revoke, close, status, bounces.")
 
@@ -16,7 +28,7 @@ group = AppGroup("campaigns", help="Invitation campaigns: create, send, remind, 
 def _echo_reach(summary: dict) -> None:
     click.echo(f"reach: {summary['included']} contact(s) invited of {summary['matching']} matching the filters")
     for reason, count in summary["left_out"].items():
-        click.echo(f"  left out, {REASON_LABELS[reason]}: {count}")
+        click.echo(f"  left out, {_audience().REASON_LABELS[reason]}: {count}")
 
 
 @group.command("create")
@@ -44,10 +56,10 @@ def create_command(survey, version, name, relationship, role, zone, contact_attr
                    closes, opens, max_reminders, reminder_days, include_leave_alone, reason) -> None:
     """Create a draft campaign; prints its id and reach (included, left out by reason)."""
     filters = {"relationship": list(relationship), "role": list(role), "zone": list(zone),
-               "contact_attributes": parse_attribute_pairs(contact_attributes, "--contact-attribute"),
-               "account_attributes": parse_attribute_pairs(account_attributes, "--account-attribute"),
+               "contact_attributes": _audience().parse_attribute_pairs(contact_attributes, "--contact-attribute"),
+               "account_attributes": _audience().parse_attribute_pairs(account_attributes, "--account-attribute"),
                "not_answered_since": since.date().isoformat() if since else None}
-    campaign, reach = service.create_campaign(
+    campaign, reach = _service().create_campaign(
         survey, name, version_number=version, filters=filters, closes=closes.date() if closes else None,
         opens=opens, max_reminders=max_reminders, reminder_days=reminder_days,
         include_leave_alone=include_leave_alone, reason=reason)
@@ -64,7 +76,7 @@ def _echo_counts(result: dict) -> None:
 def send_command(campaign_id: int) -> None:
     """Send the campaign's invitations (a second run sends only what is still due)."""
     with TerminalProgress("sending") as progress:
-        result = service.send_campaign(campaign_id, progress=progress)
+        result = _service().send_campaign(campaign_id, progress=progress)
     _echo_counts(result)
 
 
@@ -73,7 +85,7 @@ def send_command(campaign_id: int) -> None:
 def remind_command(campaign_id: int) -> None:
     """Send the next reminder to contacts who have not completed, within the reminder policy."""
     with TerminalProgress("reminding") as progress:
-        result = service.remind_campaign(campaign_id, progress=progress)
+        result = _service().remind_campaign(campaign_id, progress=progress)
     _echo_counts(result)
 
 
@@ -82,14 +94,14 @@ def remind_command(campaign_id: int) -> None:
 @click.argument("email")
 def revoke_command(campaign_id: int, email: str) -> None:
     """Revoke one contact's invitation: the link stops working, no reminders."""
-    invitation = service.revoke_invitation(campaign_id, email)
+    invitation = _service().revoke_invitation(campaign_id, email)
     click.echo(f"invitation {invitation.id} of {email.strip().lower()} revoked")
 
 
 @group.command("list")
 def list_command() -> None:
     """Every campaign: id, status, survey, invited, completed, name."""
-    rows = service.list_rows()
+    rows = _service().list_rows()
     if not rows:
         click.echo("no campaigns yet (vocapp campaigns create --help)")
         return
@@ -109,7 +121,7 @@ def _rate(value) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def status_command(campaign_id: int, fmt: str) -> None:
     """Counts per status and response rate by relationship and by canvas zone."""
-    report = service.campaign_status(campaign_id)
+    report = _service().campaign_status(campaign_id)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, default=str))
         return
@@ -131,10 +143,10 @@ def status_command(campaign_id: int, fmt: str) -> None:
 def close_command(campaign_id: int) -> None:
     """Close the campaign: links expire, the survey is re-scored with its frozen model and the accounts
     re-placed on the canvas."""
-    campaign = service.close_campaign(campaign_id)
+    campaign = _service().close_campaign(campaign_id)
     click.echo(f"campaign {campaign.id} closed")
     with TerminalProgress("re-scoring and placing") as progress:
-        result = service.run_closing(campaign.id, progress=progress)
+        result = _service().run_closing(campaign.id, progress=progress)
     if result.get("status") == "done":
         moved = result.get("moved")
         click.echo(f"scoring run {result['scoring_run_id']} ({'refitted' if result['refit'] else 'frozen model applied'}), "
@@ -149,7 +161,7 @@ def close_command(campaign_id: int) -> None:
 def bounces_command(path: str) -> None:
     """Read delivery status notifications (RFC 3464) from a Maildir or mbox: hard bounces (5.x.x) are
     marked bounced, soft ones counted."""
-    report = service.read_bounces(path)
+    report = _service().read_bounces(path)
     click.echo(f"{report.messages} message(s), {report.reports} delivery report(s): {report.hard} hard bounce(s) "
                f"marked, {report.soft} soft bounce(s) counted")
     for address in report.unknown:

@@ -8,8 +8,7 @@ from flask.cli import with_appcontext
 
 from vocapp.cli import no_pages
 from vocapp.cli.progress import TerminalProgress
-from vocapp.core.constants import FACTOR_METHODS
-from vocapp.core.scoring.model import CORRELATIONS
+from vocapp.core.constants import CORRELATIONS, FACTOR_METHODS
 
 if TYPE_CHECKING:
     from vocapp.models import ScoringRun

@@ -24,3 +24,5 @@ ESSENTIAL_ONLY = "essential_only"
 #: what `vocapp export` writes, and in which formats (vocapp.core.exports)
 EXPORT_KINDS = ("accounts", "contacts", "responses", "codebook")
 EXPORT_FORMATS = ("csv", "xlsx", "sav", "parquet", "json")
+#: correlation matrices the factor analysis can be run on (``vocapp score --correlations``)
+CORRELATIONS = ("pearson", "polychoric")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import math
 import time
 
 from flask import Flask, render_template
@@ -63,4 +62,5 @@ def _wait_minutes() -> int | None:
     limit = limiter.current_limit
     if limit is None or not limit.breached:
         return None
-    return max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    # reset_at is a whole second: rounding (not ceil) keeps a fresh 15-minute window saying 15, not 16
+    return max(1, round((limit.reset_at - time.time()) / 60))

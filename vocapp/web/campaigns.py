@@ -6,15 +6,19 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from vocapp.core.campaigns import check_transition
-from vocapp.core.campaigns.audience import REASON_LABELS
+import lazy_loader as lazy
+
 from vocapp.errors import VocappError
-from vocapp.services import campaigns as service
-from vocapp.services.canvas_definitions import current_definition
 from vocapp.services.surveys import get_version, list_surveys
 from vocapp.web.campaigns_chart import completions_svg
 from vocapp.web.campaigns_forms import PLACEHOLDER_HINT, ActionForm, CreateCampaignForm, MessageForm
 from vocapp.web.security import role_required
+
+# pandas-using rules and services load on a campaign page's first request, not with the app (worker memory)
+policy = lazy.load("vocapp.core.campaigns.policy")
+audience = lazy.load("vocapp.core.campaigns.audience")
+service = lazy.load("vocapp.services.campaigns")
+canvas_definitions = lazy.load("vocapp.services.canvas_definitions")
 
 bp = Blueprint("campaigns", __name__)
 READ_ROLES = ("designer", "analyst")
@@ -30,7 +34,7 @@ def _campaign(campaign_id: int):
 def _create_form() -> CreateCampaignForm:
     form = CreateCampaignForm()
     form.survey.choices = [SelectChoice(s.slug, f"{s.slug}: {s.title}") for s in list_surveys() if s.versions]
-    form.zone.choices = [SelectChoice(z.name, z.name) for z in current_definition().zones]
+    form.zone.choices = [SelectChoice(z.name, z.name) for z in canvas_definitions.current_definition().zones]
     return form
 
 
@@ -61,7 +65,7 @@ def new():
             reach = service.reach(get_version(form.survey.data, form.version.data), form.filters(), include).summary()
         except VocappError as exc:
             form.form_errors.append(str(exc))
-    return render_template("campaigns/new.html", form=form, reach=reach, labels=REASON_LABELS)
+    return render_template("campaigns/new.html", form=form, reach=reach, labels=audience.REASON_LABELS)
 
 
 @bp.route("/reach", methods=["POST"])
@@ -71,13 +75,13 @@ def reach_fragment():
     with it as the filters change; without JavaScript the "Check reach" button does the same)."""
     form = _create_form()
     if not form.validate():
-        return render_template("campaigns/_reach.html", reach=None, errors=form.errors, labels=REASON_LABELS)
+        return render_template("campaigns/_reach.html", reach=None, errors=form.errors, labels=audience.REASON_LABELS)
     try:
         reach = service.reach(get_version(form.survey.data, form.version.data), form.filters(),
                               bool(form.include_leave_alone.data)).summary()
     except VocappError as exc:
-        return render_template("campaigns/_reach.html", reach=None, errors={"form": [str(exc)]}, labels=REASON_LABELS)
-    return render_template("campaigns/_reach.html", reach=reach, labels=REASON_LABELS)
+        return render_template("campaigns/_reach.html", reach=None, errors={"form": [str(exc)]}, labels=audience.REASON_LABELS)
+    return render_template("campaigns/_reach.html", reach=reach, labels=audience.REASON_LABELS)
 
 
 @bp.route("/<int:campaign_id>")
@@ -148,7 +152,7 @@ def _act(campaign_id: int, action: str):
         if action == "close":
             service.close_campaign(campaign.id, staff=current_user)
         else:
-            check_transition(campaign.status, action)
+            policy.check_transition(campaign.status, action)
         job_id = enqueue(f"campaigns.{action}", started_by=current_user, campaign_id=campaign.id).id
     except VocappError as exc:
         flash(str(exc), "error")

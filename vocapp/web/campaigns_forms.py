@@ -7,9 +7,14 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from vocapp.core.campaigns.audience import parse_attribute_pairs
 from vocapp.core.campaigns.messages import PLACEHOLDERS
 from vocapp.models import RELATIONSHIPS
+
+
+def _audience():
+    from vocapp.core.campaigns import audience
+
+    return audience
 
 PLACEHOLDER_HINT = "Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS) + \
     ". Leave empty for the default wording in each contact's language."
@@ -49,7 +54,7 @@ class CreateCampaignForm(FlaskForm):
 
 
 def _pairs(text: str | None, what: str) -> dict[str, list[str]]:
-    return parse_attribute_pairs([p for p in (text or "").split(",") if p.strip()], what)
+    return _audience().parse_attribute_pairs([p for p in (text or "").split(",") if p.strip()], what)
 
 
 class MessageForm(FlaskForm):

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from vocapp.services.campaigns import find_invitation, unsubscribe
 from vocapp.web.campaigns_forms import ActionForm
+
+
+def _campaigns():
+    """The campaigns service, imported on the first unsubscribe request (not with the app)."""
+    from vocapp.services import campaigns
+
+    return campaigns
+
 
 bp = Blueprint("unsubscribe", __name__)
 LIMIT = "30 per minute"
@@ -38,7 +45,7 @@ def _unknown():
 @bp.route("/<token>", methods=["GET"])
 def page(token: str):
     """A page with one button (a GET never unsubscribes: link scanners follow links)."""
-    if find_invitation(token, purpose="unsubscribe") is None:
+    if _campaigns().find_invitation(token, purpose="unsubscribe") is None:
         return _unknown()
     return render_template("unsubscribe/page.html", form=ActionForm(), token=token)
 
@@ -49,6 +56,6 @@ def confirm(token: str):
     one_click = request.form.get("List-Unsubscribe") == "One-Click" and "csrf_token" not in request.form
     if not one_click:
         current_app.extensions["csrf"].protect()
-    if not unsubscribe(token, how="one-click" if one_click else "page"):
+    if not _campaigns().unsubscribe(token, how="one-click" if one_click else "page"):
         return _unknown()
     return render_template("unsubscribe/done.html")

@@ -16,7 +16,7 @@ from .key import ItemKey
 from .polychoric import polychoric_correlations
 from .reliability import construct_reliability
 
-CORRELATIONS = ("pearson", "polychoric")
+from vocapp.core.constants import CORRELATIONS  # noqa: E402 (one definition, light to import)
 
 PRIMARY_MIN = 0.40
 CROSS_MAX = 0.30
