@@ -1,12 +1,12 @@
 """Staff pages for invitation campaigns: designers create, preview, send, remind and close; analysts read."""
 from __future__ import annotations
 
+import importlib
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
-
-import lazy_loader as lazy
 
 from vocapp.errors import VocappError
 from vocapp.services.surveys import get_version, list_surveys
@@ -14,11 +14,12 @@ from vocapp.web.campaigns_chart import completions_svg
 from vocapp.web.campaigns_forms import PLACEHOLDER_HINT, ActionForm, CreateCampaignForm, MessageForm
 from vocapp.web.security import role_required
 
-# pandas-using rules and services load on a campaign page's first request, not with the app (worker memory)
-policy = lazy.load("vocapp.core.campaigns.policy")
-audience = lazy.load("vocapp.core.campaigns.audience")
-service = lazy.load("vocapp.services.campaigns")
-canvas_definitions = lazy.load("vocapp.services.canvas_definitions")
+
+def _load(name: str):
+    """A module imported on a campaign page's first request, not with the app: the campaign rules and
+    services use pandas, which a web worker that never shows a campaign page need not hold."""
+    return importlib.import_module(name)
+
 
 bp = Blueprint("campaigns", __name__)
 READ_ROLES = ("designer", "analyst")
@@ -26,15 +27,15 @@ READ_ROLES = ("designer", "analyst")
 
 def _campaign(campaign_id: int):
     try:
-        return service.get_campaign(campaign_id)
-    except service.CampaignError:
+        return _load("vocapp.services.campaigns").get_campaign(campaign_id)
+    except _load("vocapp.services.campaigns").CampaignError:
         abort(404)
 
 
 def _create_form() -> CreateCampaignForm:
     form = CreateCampaignForm()
     form.survey.choices = [SelectChoice(s.slug, f"{s.slug}: {s.title}") for s in list_surveys() if s.versions]
-    form.zone.choices = [SelectChoice(z.name, z.name) for z in canvas_definitions.current_definition().zones]
+    form.zone.choices = [SelectChoice(z.name, z.name) for z in _load("vocapp.services.canvas_definitions").current_definition().zones]
     return form
 
 
@@ -42,7 +43,7 @@ def _create_form() -> CreateCampaignForm:
 @role_required(*READ_ROLES)
 def index():
     """Every campaign with its status and counts."""
-    return render_template("campaigns/index.html", rows=service.list_rows())
+    return render_template("campaigns/index.html", rows=_load("vocapp.services.campaigns").list_rows())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -55,17 +56,17 @@ def new():
         include = bool(form.include_leave_alone.data)
         try:
             if request.form.get("action") == "create":
-                campaign, _ = service.create_campaign(
+                campaign, _ = _load("vocapp.services.campaigns").create_campaign(
                     form.survey.data, form.name.data, version_number=form.version.data, filters=form.filters(),
                     closes=form.closes.data, opens=form.opens.data, max_reminders=form.max_reminders.data,
                     reminder_days=form.reminder_days.data, include_leave_alone=include, reason=form.reason.data,
                     staff=current_user)
                 flash(f"Campaign {campaign.id} created as a draft.", "success")
                 return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-            reach = service.reach(get_version(form.survey.data, form.version.data), form.filters(), include).summary()
+            reach = _load("vocapp.services.campaigns").reach(get_version(form.survey.data, form.version.data), form.filters(), include).summary()
         except VocappError as exc:
             form.form_errors.append(str(exc))
-    return render_template("campaigns/new.html", form=form, reach=reach, labels=audience.REASON_LABELS)
+    return render_template("campaigns/new.html", form=form, reach=reach, labels=_load("vocapp.core.campaigns.audience").REASON_LABELS)
 
 
 @bp.route("/reach", methods=["POST"])
@@ -75,13 +76,13 @@ def reach_fragment():
     with it as the filters change; without JavaScript the "Check reach" button does the same)."""
     form = _create_form()
     if not form.validate():
-        return render_template("campaigns/_reach.html", reach=None, errors=form.errors, labels=audience.REASON_LABELS)
+        return render_template("campaigns/_reach.html", reach=None, errors=form.errors, labels=_load("vocapp.core.campaigns.audience").REASON_LABELS)
     try:
-        reach = service.reach(get_version(form.survey.data, form.version.data), form.filters(),
+        reach = _load("vocapp.services.campaigns").reach(get_version(form.survey.data, form.version.data), form.filters(),
                               bool(form.include_leave_alone.data)).summary()
     except VocappError as exc:
-        return render_template("campaigns/_reach.html", reach=None, errors={"form": [str(exc)]}, labels=audience.REASON_LABELS)
-    return render_template("campaigns/_reach.html", reach=reach, labels=audience.REASON_LABELS)
+        return render_template("campaigns/_reach.html", reach=None, errors={"form": [str(exc)]}, labels=_load("vocapp.core.campaigns.audience").REASON_LABELS)
+    return render_template("campaigns/_reach.html", reach=reach, labels=_load("vocapp.core.campaigns.audience").REASON_LABELS)
 
 
 @bp.route("/<int:campaign_id>")
@@ -89,10 +90,10 @@ def reach_fragment():
 def detail(campaign_id: int):
     """One campaign: audience, override, message, actions, what closing did, held-back contacts."""
     campaign = _campaign(campaign_id)
-    held, n_held = service.held_back(campaign.id, limit=200)
+    held, n_held = _load("vocapp.services.campaigns").held_back(campaign.id, limit=200)
     form = MessageForm(obj=campaign)
-    return render_template("campaigns/detail.html", campaign=campaign, status=service.campaign_status(campaign.id),
-                           audit=service.campaign_audit(campaign.id), held=held, n_held=n_held, form=form,
+    return render_template("campaigns/detail.html", campaign=campaign, status=_load("vocapp.services.campaigns").campaign_status(campaign.id),
+                           audit=_load("vocapp.services.campaigns").campaign_audit(campaign.id), held=held, n_held=n_held, form=form,
                            action_form=ActionForm(), hint=PLACEHOLDER_HINT,
                            can_edit=current_user.has_role("designer"))
 
@@ -105,7 +106,7 @@ def message(campaign_id: int):
     form = MessageForm()
     if form.validate():
         try:
-            service.update_message(campaign, current_user, **{name: getattr(form, name).data or "" for name in
+            _load("vocapp.services.campaigns").update_message(campaign, current_user, **{name: getattr(form, name).data or "" for name in
                                    ("email_subject", "email_body", "reminder_subject", "reminder_body")})
             flash("Message saved.", "success")
             return redirect(url_for("campaigns.preview", campaign_id=campaign.id))
@@ -125,7 +126,7 @@ def _kind() -> str:
 def preview(campaign_id: int):
     """The rendered e-mail (subject, text part; the HTML part in a sandboxed frame)."""
     campaign = _campaign(campaign_id)
-    subject, text, _ = service.preview_message(campaign.id, _kind())
+    subject, text, _ = _load("vocapp.services.campaigns").preview_message(campaign.id, _kind())
     return render_template("campaigns/preview.html", campaign=campaign, subject=subject, text=text, kind=_kind())
 
 
@@ -134,7 +135,7 @@ def preview(campaign_id: int):
 def preview_html(campaign_id: int):
     """The HTML part alone, served sandboxed (no scripts, no same-origin) for the preview frame."""
     campaign = _campaign(campaign_id)
-    _, _, html = service.preview_message(campaign.id, _kind())
+    _, _, html = _load("vocapp.services.campaigns").preview_message(campaign.id, _kind())
     response = Response(html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -150,9 +151,9 @@ def _act(campaign_id: int, action: str):
         abort(400)
     try:
         if action == "close":
-            service.close_campaign(campaign.id, staff=current_user)
+            _load("vocapp.services.campaigns").close_campaign(campaign.id, staff=current_user)
         else:
-            policy.check_transition(campaign.status, action)
+            _load("vocapp.core.campaigns.policy").check_transition(campaign.status, action)
         job_id = enqueue(f"campaigns.{action}", started_by=current_user, campaign_id=campaign.id).id
     except VocappError as exc:
         flash(str(exc), "error")
@@ -187,6 +188,6 @@ def progress(campaign_id: int):
     """Invited, sent, opened, started, completed, bounced, unsubscribed; rates by relationship and zone;
     completions per day."""
     campaign = _campaign(campaign_id)
-    status = service.campaign_status(campaign.id)
+    status = _load("vocapp.services.campaigns").campaign_status(campaign.id)
     return render_template("campaigns/progress.html", campaign=campaign, status=status,
                            chart=Markup(completions_svg(status["completions_per_day"])))
