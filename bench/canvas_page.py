@@ -35,7 +35,8 @@ def build(path: Path, n_accounts: int, database_url: str | None = None):
     from vocapp.services.staff import create_staff
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{path.resolve()}",
-                      "WTF_CSRF_ENABLED": False}, instance_path=str(path.parent / "instance"))
+                      "WTF_CSRF_ENABLED": False, "MAIL_OUTBOX": str(path.parent / "outbox")},
+                     instance_path=str(path.parent / "instance"))
     if database_url or not path.exists():
         start = time.perf_counter()
         build_demo(DemoContext(app=app, workdir=path.parent / f"files-{n_accounts}", n_accounts=n_accounts),
