@@ -25,7 +25,8 @@ class Strict(BaseModel):
 
 class PageQuery(Strict):
     limit: int = Field(100, ge=1, le=MAX_PAGE, description="Items per page (1-500).")
-    cursor: str | None = Field(None, max_length=200, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                               description="`next_cursor` of the previous page (opaque).")
 
 
 class AccountQuery(PageQuery):
