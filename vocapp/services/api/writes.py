@@ -101,6 +101,8 @@ def located_issue(issue: ImportIssue) -> dict[str, Any]:
     """An import issue located by record index and field (index None: the request as a whole)."""
     index = issue.row if issue.row is not None and issue.row >= 0 else None
     field = issue.column
-    parts = [str(part) for part in (index, field) if part is not None]
+    parts = [str(index)] if index is not None else []
+    if field is not None:
+        parts += ["attributes", field.removeprefix("attributes.")] if field.startswith("attributes.") else [field]
     return {"index": index, "field": field, "detail": issue.reason,
             "pointer": "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)}
