@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,8 +21,9 @@ class TokenForm(FlaskForm):
     name = StringField("What it is for", validators=[DataRequired(), Length(max=120)])
     staff = SelectField("Acts for staff user", choices=[])
     integration_role = SelectField("Or, for an integration, acts with the role",
-                                   choices=[("", "(none: a staff user's token)")] + [(r, r) for r in STAFF_ROLES])
-    scopes = SelectMultipleField("Scopes", choices=[("read", "read"), ("write", "write")], default=["read"],
+                                   choices=[SelectChoice("", "(none: a staff user's token)")]
+                                   + [SelectChoice(role) for role in STAFF_ROLES])
+    scopes = SelectMultipleField("Scopes", choices=[SelectChoice("read"), SelectChoice("write")], default=["read"],
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     days = IntegerField("Expires after (days)", default=token_service.DEFAULT_DAYS,
                         validators=[NumberRange(1, token_service.MAX_DAYS)])
@@ -33,8 +35,8 @@ class RevokeForm(FlaskForm):
 
 def _form() -> TokenForm:
     form = TokenForm()
-    form.staff.choices = [("", "(none: an integration's token)")] + [
-        (user.email, f"{user.email} ({user.role})") for user in list_staff() if user.active]
+    form.staff.choices = [SelectChoice("", "(none: an integration's token)")] + [
+        SelectChoice(user.email, f"{user.email} ({user.role})") for user in list_staff() if user.active]
     return form
 
 
