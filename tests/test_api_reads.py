@@ -42,6 +42,9 @@ def test_reads_on_a_placed_base(client, db, tmp_path):
     assert {"leave_alone", "leave_alone_reason", "zone"} <= accounts[0].keys()
     assert any(key.endswith("_low") for key in accounts[0]) and any(key.endswith("_high") for key in accounts[0])
 
+    from vocapp.services.api.reads import account_rows  # the same rows for other areas (event payloads)
+
+    assert account_rows([accounts[2]["account_id"], accounts[0]["account_id"]]) == [accounts[0], accounts[2]]
     zone = accounts[0]["zone"]
     in_zone, _ = _all(client, token, "/api/v1/accounts", zone=zone)
     assert in_zone and {a["zone"] for a in in_zone} == {zone}

@@ -62,8 +62,6 @@ def account_page(limit: int, cursor: str | None = None, zone: str | None = None,
                  leave_alone: bool | None = None, changed_since: dt.datetime | None = None
                  ) -> tuple[int | None, list[dict[str, Any]], str | None]:
     """Accounts of the latest placement run as accounts-export rows, by account id: (run id, rows, next)."""
-    import pandas as pd
-
     after = decode_cursor("accounts", cursor)
     run = latest_placement_run()
     if run is None:
@@ -80,12 +78,27 @@ def account_page(limit: int, cursor: str | None = None, zone: str | None = None,
     if changed_since is not None and run.created_at < changed_since:
         stmt = stmt.where(Account.updated_at >= changed_since)
     rows, next_cursor = _paged(db.session.execute(stmt.limit(limit + 1)).all(), limit, "accounts", lambda r: r[0])
+    return run.id, _account_records(run, rows), next_cursor
+
+
+def _account_records(run: PlacementRun, rows: list) -> list[dict[str, Any]]:
+    import pandas as pd
+
     scope = resolve_scope(run_id=run.scoring_run_id) if run.scoring_run_id else None
     constructs = scope.constructs if scope else []
     variables = account_variables(constructs, scope.definition if scope else {}, METRIC_COLUMNS)
     raw = pd.DataFrame([tuple(row) for row in rows], columns=ACCOUNT_NAMES)
-    return run.id, _records(shape_accounts(raw, variables, constructs, METRIC_COLUMNS, run.scoring_run_id, run.id)), \
-        next_cursor
+    return _records(shape_accounts(raw, variables, constructs, METRIC_COLUMNS, run.scoring_run_id, run.id))
+
+
+def account_rows(external_ids: list[str], placement_run_id: int | None = None) -> list[dict[str, Any]]:
+    """The rows ``GET /api/v1/accounts`` gives (the accounts export's) for these accounts (CRM ids) in a
+    placement run (default the latest), by account id; [] without a run. For event payloads."""
+    run = db.session.get(PlacementRun, placement_run_id) if placement_run_id else latest_placement_run()
+    if run is None or not external_ids:
+        return []
+    rows = db.session.execute(accounts_statement(run.id).where(Account.external_id.in_(list(external_ids)))).all()
+    return _account_records(run, rows)
 
 
 def contact_page(limit: int, cursor: str | None = None, relationship: str | None = None,
@@ -190,5 +203,5 @@ def paged_list(items: list[dict[str, Any]], limit: int, cursor: str | None, kind
     return _paged(items[:limit + 1], limit, kind, lambda item: item["id"])
 
 
-__all__ = ["CursorError", "account_page", "contact_page", "decode_cursor", "encode_cursor", "paged_list",
+__all__ = ["CursorError", "account_page", "account_rows", "contact_page", "decode_cursor", "encode_cursor", "paged_list",
            "placement_run_page", "response_page", "scoring_run_page", "suppression_page"]
