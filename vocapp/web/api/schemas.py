@@ -193,6 +193,10 @@ class SuppressionPage(Page):
 class ContactIn(Strict):
     """One contact, as a row of the contacts import (docs/imports.md): upserted by e-mail."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "ann@example.org", "account_id": "ACC-1", "account_name": "Acme", "relationship": "member",
+         "first_name": "Ann", "last_name": "Lee", "role": "decision_maker", "attributes": {"Region": "North"}}]})
+
     email: str = Field(max_length=320)
     account_id: str = Field(max_length=120)
     relationship: str = Field(max_length=20, description="member, customer or both.")
@@ -207,6 +211,10 @@ class ContactIn(Strict):
 
 class TransactionIn(Strict):
     """One transaction, as a row of the transactions import (docs/imports.md)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"account_id": "ACC-1", "date": "2025-03-01", "amount": "120.50", "currency": "GBP",
+         "category": "membership", "reference": "INV-1001"}]})
 
     account_id: str = Field(max_length=120)
     date: date
@@ -233,7 +241,7 @@ class ImportOptions(Strict):
 
 
 class ScoringStart(Strict):
-    survey: str = Field(max_length=80, description="Survey slug.")
+    survey: str = Field(max_length=80, description="Survey slug.", examples=["b2b_relationship"])
     refit: bool = False
 
 
