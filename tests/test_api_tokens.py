@@ -132,6 +132,8 @@ def test_bodies_are_bounded_in_size_and_depth(client, app, db):
     _problem(client.post("/api/v1/contacts", headers=bearer(token), json=big), 413)
     deep = CONTACT | {"attributes": {"a": [[[[[[[[[["deep"]]]]]]]]]]}}
     assert "deeper" in _problem(client.post("/api/v1/contacts", headers=bearer(token), json=[deep]), 400)["detail"]
+    nul = _problem(client.post("/api/v1/contacts", headers=bearer(token), json=[CONTACT, CONTACT | {"first_name": "a\x00"}]), 422)
+    assert nul["errors"][0] | {"detail": ""} == {"index": 1, "field": "first_name", "pointer": "/1/first_name", "detail": ""}
     _problem(client.post("/api/v1/contacts", headers=bearer(token), data="[", content_type="application/json"), 400)
     _problem(client.post("/api/v1/contacts", headers=bearer(token), data="x", content_type="text/csv"), 415)
 

@@ -72,15 +72,30 @@ def _limit_key() -> str:
     return f"api-client:{hashlib.sha256(str(request.remote_addr).encode()).hexdigest()[:16]}"
 
 
-def _depth_ok(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
+def _check_json(value: Any, limit: int) -> None:
+    """Refuse JSON nested deeper than ``limit`` or holding a NUL character (PostgreSQL text cannot store
+    one), naming where (a JSON Pointer)."""
+    stack: list[tuple[Any, tuple]] = [(value, ())]
     while stack:
-        item, depth = stack.pop()
+        item, path = stack.pop()
         if isinstance(item, (list, dict)):
-            if depth > limit:
-                return False
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return True
+            if len(path) >= limit:
+                raise ApiProblem(400, f"the JSON is nested deeper than {limit} levels")
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str) and "\x00" in key:
+                    raise ApiProblem(422, "a NUL character (\\u0000) cannot be stored", [_nul_at(path + (key,))])
+                stack.append((child, path + (key,)))
+        elif isinstance(item, str) and "\x00" in item:
+            raise ApiProblem(422, "a NUL character (\\u0000) cannot be stored", [_nul_at(path)])
+
+
+def _nul_at(path: tuple) -> dict[str, Any]:
+    index = path[0] if path and isinstance(path[0], int) else None
+    rest = path[1:] if index is not None else path
+    return {"index": index, "field": ".".join(str(p) for p in rest) or None,
+            "detail": "a NUL character (\\u0000) cannot be stored",
+            "pointer": "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)}
 
 
 def read_json_body() -> Any:
@@ -97,8 +112,7 @@ def read_json_body() -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise ApiProblem(400, f"the body is not valid JSON: {exc}") from None
-    if not _depth_ok(value, MAX_JSON_DEPTH):
-        raise ApiProblem(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+    _check_json(value, MAX_JSON_DEPTH)
     return value
 
 
