@@ -4,11 +4,11 @@ from __future__ import annotations
 import importlib
 import time
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 
+from vocapp.web.api.problems import ApiProblem, from_exception, is_api_request
 from vocapp.web.hygiene import DatabaseIntConverter, add_security_headers, reject_nul_characters
 
-API_PREFIX = "/api/v1"
 #: (module under vocapp.web exposing ``bp``, URL prefix), one per area
 BLUEPRINTS = [
     ("auth", "/auth"),
@@ -45,16 +45,12 @@ def register_blueprints(app: Flask) -> None:
 
     for status in (400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500):
         app.register_error_handler(status, _error_page(status))
-    from vocapp.web.api.problems import ApiProblem, from_exception
-
     app.register_error_handler(ApiProblem, lambda error: from_exception(error, error.status))
 
 
 def _error_page(status: int):
     def handler(error: Exception):
-        if request.path.startswith(API_PREFIX):  # the JSON API answers with problem details, never a page
-            from vocapp.web.api.problems import from_exception
-
+        if is_api_request():  # the JSON API answers with problem details, never a page
             return from_exception(error, status)
         description = getattr(error, "description", None)
         custom = description if description and description != getattr(type(error), "description", None) else None
