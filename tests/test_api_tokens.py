@@ -151,3 +151,16 @@ def test_rate_limits_per_token_with_headers(client, app, db):
     _problem(refused, 429)
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert client.get("/api/v1/contacts", headers=bearer(second)).status_code == 200  # its own allowance
+
+
+def test_an_unexpected_failure_is_a_500_problem_too(client, app, db, monkeypatch):
+    import vocapp.services.api.reads as reads
+
+    def broken(*args, **kwargs):  # a fault injected on purpose: nothing here fails by itself
+        raise RuntimeError("disk on fire")
+
+    token = make_token("admin", ("read",))
+    monkeypatch.setattr(reads, "contact_page", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    body = _problem(client.get("/api/v1/contacts", headers=bearer(token)), 500)
+    assert "disk on fire" not in str(body)  # no internals in the answer
