@@ -19,7 +19,7 @@ bp = Blueprint("webhooks", __name__)
 class EndpointForm(FlaskForm):
     url = URLField("URL (https://...)", validators=[DataRequired(), Length(max=2000)])
     description = StringField("Description", validators=[Length(max=300)])
-    events = SelectMultipleField("Events", choices=[(t, t) for t in WEBHOOK_EVENT_TYPES],
+    events = SelectMultipleField("Events", choices=list(WEBHOOK_EVENT_TYPES),
                                  validators=[DataRequired(message="Choose at least one event.")],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
     allow_private_network = BooleanField("Allow a private, loopback or link-local address for this endpoint "

@@ -33,7 +33,8 @@ class Target:
     host: str
     port: int
     path: str
-    address: str
+    #: every address the name resolved to, all checked; tried in order
+    addresses: tuple[str, ...]
 
     @property
     def host_header(self) -> str:
@@ -42,11 +43,10 @@ class Target:
         default = 443 if self.scheme == "https" else 80
         return name if self.port == default else f"{name}:{self.port}"
 
-    @property
-    def connect_url(self) -> str:
-        """The URL with the checked address in place of the name (the request goes there)."""
-        address = f"[{self.address}]" if ":" in self.address else self.address
-        return f"{self.scheme}://{address}:{self.port}{self.path}"
+    def connect_url(self, address: str) -> str:
+        """The URL with a checked address in place of the name (the request goes there)."""
+        literal = f"[{address}]" if ":" in address else address
+        return f"{self.scheme}://{literal}:{self.port}{self.path}"
 
 
 def why_not_public(address: IPAddress) -> str | None:
@@ -55,7 +55,7 @@ def why_not_public(address: IPAddress) -> str | None:
         address = address.ipv4_mapped
     for attribute, reason in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
                               ("is_link_local", "link-local"), ("is_multicast", "multicast"),
-                              ("is_private", "private"), ("is_reserved", "reserved")):
+                              ("is_reserved", "reserved"), ("is_private", "private")):
         if getattr(address, attribute):
             return reason
     return None if address.is_global else "not globally routable"
@@ -140,4 +140,4 @@ def check_url(url: str, allow_private_network: bool = False) -> Target:
         if not (loopback and current_app.config.get("WEBHOOK_ALLOW_HTTP_LOOPBACK")):
             raise AddressRefused("the URL must start with https:// (plain http is allowed only to loopback "
                                  "addresses, when VOCAPP_WEBHOOK_ALLOW_HTTP_LOOPBACK is on)")
-    return Target(scheme, host, port, path, str(addresses[0]))
+    return Target(scheme, host, port, path, tuple(str(a) for a in addresses))

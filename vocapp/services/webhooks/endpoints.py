@@ -47,7 +47,7 @@ def create_endpoint(url: str, event_types: list[str], description: str = "", all
     db.session.add(endpoint)
     db.session.flush()
     record_action(staff, "webhooks.endpoint_create", "webhook_endpoint", endpoint.id,
-                  {"url": endpoint.url, "events": types, "address": target.address,
+                  {"url": endpoint.url, "events": types, "addresses": list(target.addresses),
                    "allow_private_network": allow_private_network})
     db.session.commit()
     return endpoint, secret

@@ -59,29 +59,42 @@ def post(client: Any, target: Target, headers: dict[str, str], body: bytes) -> O
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     request_headers = {**headers, "host": target.host_header, "content-type": "application/json",
                        "user-agent": USER_AGENT}
+    for address in target.addresses[:-1]:  # a name with several addresses: the next one if one refuses
+        try:
+            return _post_to(client, target, address, request_headers, extensions, body, started)
+        except httpx.ConnectError:
+            continue
     try:
-        with client.stream("POST", target.connect_url, content=body, headers=request_headers,
-                           extensions=extensions) as response:
-            chunks, size = [], 0
-            try:
-                for chunk in response.iter_raw():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size >= READ_BYTES or time.monotonic() - started > 2 * _timeout():
-                        break
-            except httpx.HTTPError:
-                pass  # the status counts; the body is only an excerpt
-            text = b"".join(chunks)[:READ_BYTES].decode("utf-8", "replace")[:EXCERPT_CHARS]
-            ok = 200 <= response.status_code < 300
-            return Outcome("ok" if ok else "http_error", response.status_code, text,
-                           None if ok else f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                           target.address, (time.monotonic() - started) * 1000)
+        return _post_to(client, target, target.addresses[-1], request_headers, extensions, body, started)
     except httpx.TimeoutException as exc:
         return Outcome("timeout", error=f"no answer within {_timeout():g} s ({type(exc).__name__})",
-                       address=target.address, duration_ms=(time.monotonic() - started) * 1000)
+                       address=target.addresses[-1], duration_ms=(time.monotonic() - started) * 1000)
     except httpx.HTTPError as exc:
-        return Outcome("connection_error", error=f"{type(exc).__name__}: {exc}"[:500], address=target.address,
+        return Outcome("connection_error", error=f"{type(exc).__name__}: {exc}"[:500], address=target.addresses[-1],
                        duration_ms=(time.monotonic() - started) * 1000)
+
+
+def _post_to(client: Any, target: Target, address: str, headers: dict[str, str], extensions: dict, body: bytes,
+             started: float) -> Outcome:
+    """One POST to one checked address; the outcome (connection errors raised, for the caller)."""
+    import httpx
+
+    with client.stream("POST", target.connect_url(address), content=body, headers=headers,
+                       extensions=extensions) as response:
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_raw():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= READ_BYTES or time.monotonic() - started > 2 * _timeout():
+                    break
+        except httpx.HTTPError:
+            pass  # the status counts; the body is only an excerpt
+        text = b"".join(chunks)[:READ_BYTES].decode("utf-8", "replace")[:EXCERPT_CHARS]
+        ok = 200 <= response.status_code < 300
+        return Outcome("ok" if ok else "http_error", response.status_code, text,
+                       None if ok else f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                       address, (time.monotonic() - started) * 1000)
 
 
 def _claim(delivery_id: int) -> bool:
