@@ -62,6 +62,10 @@ def test_the_allow_list_setting_and_the_endpoint_flag_admit_a_private_host(hooks
         webhooks.check_url("https://10.1.2.3/hook")
     hooks.config["WEBHOOK_ALLOWED_HOSTS"] = "10.0.0.0/8, crm.internal"
     assert webhooks.check_url("https://10.1.2.3/hook").addresses == ("10.1.2.3",)
+    endpoint, _ = webhooks.create_endpoint("https://10.1.2.3/hook", ["campaign.closed"])
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.target_id == str(endpoint.id))).one()
+    assert audit.details["private_addresses"] == ["10.1.2.3"]
+    assert audit.details["private_allowed_by"] == "VOCAPP_WEBHOOK_ALLOWED_HOSTS"
     with pytest.raises(AddressRefused, match="link-local"):
         webhooks.check_url("https://169.254.169.254/")  # not in the list
     hooks.config["WEBHOOK_ALLOWED_HOSTS"] = "localhost"
@@ -95,3 +99,34 @@ def test_every_delivery_checks_the_address_again(hooks, make_staff):
     assert db.session.scalars(select(WebhookDelivery)).one().status == "pending"  # retried later
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "webhooks.allow_private_network")).one()
     assert audit.staff_user_id == admin.id and audit.details["allowed"] is False
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_certificate_against_the_name(hooks, tmp_path):
+    from webhook_receiver import make_certificates
+
+    ca, cert, key = make_certificates(tmp_path, "localhost")
+    hooks.config.update(WEBHOOK_CA_FILE=ca, WEBHOOK_ALLOWED_HOSTS="localhost")
+    with Receiver(tls=(cert, key), host="localhost") as receiver:
+        endpoint = register(receiver, "campaign.closed")
+        assert endpoint.url.startswith("https://localhost:")
+        webhooks.record_event("campaign.closed", {"campaign": {"id": 3}})
+        db.session.commit()
+        run_due_until(lambda: receiver.accepted())
+    got = receiver.received[0]
+    assert got["headers"]["host"] == f"localhost:{receiver.server.server_port}"  # the name, not the address
+    assert db.session.scalars(select(WebhookAttempt)).one().address == "127.0.0.1"
+
+
+def test_https_refuses_a_certificate_for_another_name(hooks, tmp_path):
+    from webhook_receiver import make_certificates
+
+    ca, cert, key = make_certificates(tmp_path, "crm.example.org")
+    hooks.config.update(WEBHOOK_CA_FILE=ca, WEBHOOK_ALLOWED_HOSTS="localhost")
+    with Receiver(tls=(cert, key), host="localhost") as receiver:
+        register(receiver, "campaign.closed")
+        webhooks.record_event("campaign.closed", {"campaign": {"id": 3}})
+        db.session.commit()
+        run_due_until(lambda: db.session.scalars(select(WebhookAttempt)).first() is not None)
+        assert receiver.accepted() == []
+    attempt = db.session.scalars(select(WebhookAttempt)).one()
+    assert attempt.outcome == "connection_error" and "CERTIFICATE_VERIFY_FAILED" in attempt.error

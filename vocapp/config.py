@@ -79,6 +79,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
                               "private, loopback or link-local"),
     "WEBHOOK_ALLOW_HTTP_LOOPBACK": ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false",
                                     "Allow plain-HTTP webhook URLs to loopback addresses (tests, local receivers)"),
+    "WEBHOOK_CA_FILE": ("WEBHOOK_CA_FILE", None,
+                        "PEM file of extra certificate authorities webhook receivers may use (an internal CA)"),
     "WEBHOOK_SECRET_GRACE_HOURS": ("WEBHOOK_SECRET_GRACE_HOURS", "24",
                                    "After a secret rotation, hours the old secret also signs webhook deliveries"),
 }

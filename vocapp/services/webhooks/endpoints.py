@@ -2,6 +2,7 @@
 allow a private address; every change is audited."""
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 from flask import current_app
@@ -11,7 +12,7 @@ from vocapp.errors import VocappError
 from vocapp.extensions import db
 from vocapp.models import WEBHOOK_EVENT_TYPES, StaffUser, WebhookDelivery, WebhookEndpoint, utcnow
 from vocapp.services.audit import record_action
-from vocapp.services.webhooks.addresses import check_url
+from vocapp.services.webhooks.addresses import check_url, why_not_public
 from vocapp.services.webhooks.signing import decrypt_secret, encrypt_secret, new_secret
 
 MAX_DESCRIPTION = 300
@@ -46,9 +47,12 @@ def create_endpoint(url: str, event_types: list[str], description: str = "", all
                                created_by_id=staff.id if staff else None)
     db.session.add(endpoint)
     db.session.flush()
+    private = [a for a in target.addresses if why_not_public(ipaddress.ip_address(a))]
     record_action(staff, "webhooks.endpoint_create", "webhook_endpoint", endpoint.id,
                   {"url": endpoint.url, "events": types, "addresses": list(target.addresses),
-                   "allow_private_network": allow_private_network})
+                   "allow_private_network": allow_private_network, "private_addresses": private,
+                   "private_allowed_by": None if not private else "endpoint flag" if allow_private_network
+                   else "VOCAPP_WEBHOOK_ALLOWED_HOSTS"})
     db.session.commit()
     return endpoint, secret
 
@@ -79,9 +83,10 @@ def set_enabled(endpoint_id: int, enabled: bool, staff: StaffUser | None = None)
     endpoint = get_endpoint(endpoint_id)
     if endpoint.enabled == enabled:
         return endpoint
+    if enabled:
+        check_url(endpoint.url, endpoint.allow_private_network)  # before any change: refused, nothing changes
     endpoint.enabled = enabled
     if enabled:
-        check_url(endpoint.url, endpoint.allow_private_network)
         endpoint.disabled_at = endpoint.disabled_reason = endpoint.failing_since = None
         pending = db.session.scalars(select(WebhookDelivery).where(
             WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "pending")).all()

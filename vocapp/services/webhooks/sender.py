@@ -190,13 +190,27 @@ def due_deliveries(endpoint_ids: list[int] | None = None, limit: int = BATCH) ->
     return list(db.session.scalars(stmt))
 
 
+def _tls_context():
+    """Certificate checks: the certifi bundle, plus VOCAPP_WEBHOOK_CA_FILE's authorities when set."""
+    import ssl
+
+    import certifi
+
+    context = ssl.create_default_context(cafile=certifi.where())
+    extra = current_app.config.get("WEBHOOK_CA_FILE")
+    if extra:
+        context.load_verify_locations(cafile=str(extra))
+    return context
+
+
 def send_due(endpoint_ids: list[int] | None = None, progress: Progress = no_progress) -> dict[str, int]:
     """Attempt every due delivery (of ``endpoint_ids``, or all); counts of attempts by outcome."""
     import httpx
 
     release_stale_claims()
     counts: dict[str, int] = {}
-    with httpx.Client(timeout=httpx.Timeout(_timeout()), follow_redirects=False, trust_env=False) as client:
+    with httpx.Client(timeout=httpx.Timeout(_timeout()), follow_redirects=False, trust_env=False,
+                      verify=_tls_context()) as client:
         while batch := due_deliveries(endpoint_ids):
             for delivery_id in batch:
                 outcome = attempt(client, delivery_id)
