@@ -126,3 +126,47 @@ def test_replay_sends_the_same_webhook_id_again_as_a_new_delivery(hooks, client)
     assert copy.replay_of_id == first.id
     assert receiver.received[0]["headers"]["webhook-id"] == receiver.received[1]["headers"]["webhook-id"]
     assert receiver.received[0]["body"] == receiver.received[1]["body"]
+
+
+def test_erasing_a_contact_removes_its_address_from_stored_messages(hooks, client):
+    from vocapp.services.rights import erase_contact
+
+    with Receiver() as receiver:
+        register(receiver, "response.completed")
+        link = make_link()
+        _complete(client, link)
+        run_due_until(lambda: receiver.accepted())
+        email = receiver.received[0]["payload"]["data"]["contact"]["email"]
+        erase_contact(email)
+        event = db.session.scalars(select(WebhookEvent)).one()
+        assert email not in event.body and '"email":"[erased]"' in event.body
+        webhooks.replay(db.session.scalars(select(WebhookDelivery.id)).one())
+        run_due_until(lambda: len(receiver.accepted()) == 2)
+    assert receiver.received[1]["payload"]["data"]["contact"]["email"] == "[erased]"
+
+
+def test_messages_past_the_keep_period_are_deleted_once_every_delivery_ended(hooks):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from vocapp.models import utcnow
+
+    hooks.config["WEBHOOK_KEEP_DAYS"] = 30
+    with Receiver() as receiver:
+        register(receiver, "campaign.closed")
+        for n in range(3):
+            webhooks.record_event("campaign.closed", {"campaign": {"id": n}})
+            db.session.commit()
+        run_due_until(lambda: len(receiver.accepted()) == 3)
+    old, waiting, recent = db.session.scalars(select(WebhookEvent.id).order_by(WebhookEvent.id)).all()
+    db.session.execute(update(WebhookEvent).where(WebhookEvent.id.in_([old, waiting]))
+                       .values(created_at=utcnow() - timedelta(days=31)))
+    db.session.execute(update(WebhookDelivery).where(WebhookDelivery.event_id == waiting)
+                       .values(status="pending", next_attempt_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    enqueue("webhooks.due")
+    wait_for_threads(20)
+    db.session.expire_all()
+    assert db.session.scalars(select(WebhookEvent.id).order_by(WebhookEvent.id)).all() == [waiting, recent]
+    assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 2  # the old one's went with it

@@ -79,6 +79,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
                               "private, loopback or link-local"),
     "WEBHOOK_ALLOW_HTTP_LOOPBACK": ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false",
                                     "Allow plain-HTTP webhook URLs to loopback addresses (tests, local receivers)"),
+    "WEBHOOK_KEEP_DAYS": ("WEBHOOK_KEEP_DAYS", "30",
+                          "Days webhook messages, deliveries and attempts are kept once every delivery ended"),
     "WEBHOOK_CA_FILE": ("WEBHOOK_CA_FILE", None,
                         "PEM file of extra certificate authorities webhook receivers may use (an internal CA)"),
     "WEBHOOK_SECRET_GRACE_HOURS": ("WEBHOOK_SECRET_GRACE_HOURS", "24",
@@ -92,7 +94,7 @@ _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SE
             "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS",
             "WEBHOOK_MAX_ATTEMPTS"}
 _FLOAT = {"SEND_RETRY_SECONDS", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_RETRY_BASE_SECONDS", "WEBHOOK_RETRY_MAX_SECONDS",
-          "WEBHOOK_DISABLE_AFTER_HOURS", "WEBHOOK_SECRET_GRACE_HOURS"}
+          "WEBHOOK_DISABLE_AFTER_HOURS", "WEBHOOK_SECRET_GRACE_HOURS", "WEBHOOK_KEEP_DAYS"}
 
 
 class Config:

@@ -20,10 +20,12 @@ def send(job: JobContext, endpoint_ids: list[int]) -> dict:
 
 @register("webhooks.due", role="admin", every=timedelta(minutes=1))
 def due(job: JobContext) -> dict:
-    """Attempt every due delivery: retries whose time came, and any a sender missed."""
-    from vocapp.services.webhooks import send_due
+    """Attempt every due delivery (retries whose time came, any a sender missed); delete messages past
+    VOCAPP_WEBHOOK_KEEP_DAYS."""
+    from vocapp.services.webhooks import prune_events, send_due
 
-    return {"attempts": send_due(progress=job.progress)}
+    attempts = send_due(progress=job.progress)
+    return {"attempts": attempts, "pruned": prune_events()}
 
 
 def start_senders(endpoint_ids: list[int]) -> None:
