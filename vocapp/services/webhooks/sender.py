@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 READ_BYTES = 4096
 EXCERPT_CHARS = 1000
 BATCH = 100
+#: deliveries claimed at once (one transaction for the lot); all are attempted well within the stale limit
+CLAIM = 10
 USER_AGENT = "vocapp-webhooks/1"
 
 
@@ -97,18 +99,22 @@ def _post_to(client: Any, target: Target, address: str, headers: dict[str, str],
                        address, (time.monotonic() - started) * 1000)
 
 
-def _claim(delivery_id: int) -> bool:
-    result = db.session.execute(update(WebhookDelivery).where(
-        WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending").values(
-        status="sending", claimed_at=utcnow()).execution_options(synchronize_session=False))
+def claim(delivery_ids: list[int]) -> list[int]:
+    """Take these deliveries for sending, those still pending and due (one short transaction); the ids
+    taken, oldest first. Another sender gets none of them."""
+    if not delivery_ids:
+        return []
+    taken = db.session.scalars(update(WebhookDelivery).where(
+        WebhookDelivery.id.in_(delivery_ids), WebhookDelivery.status == "pending",
+        WebhookDelivery.next_attempt_at <= utcnow()).values(status="sending", claimed_at=utcnow())
+        .returning(WebhookDelivery.id).execution_options(synchronize_session=False)).all()
     db.session.commit()
-    return result.rowcount == 1
+    return sorted(taken)
 
 
 def attempt(client: Any, delivery_id: int) -> str | None:
-    """Make the next attempt of a pending delivery; its outcome, or None when another sender had it."""
-    if not _claim(delivery_id):
-        return None
+    """Make the next attempt of a delivery this sender claimed; its outcome, or None when its endpoint
+    was disabled meanwhile (the delivery is pending again)."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
     endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
     if not endpoint.enabled:
@@ -172,7 +178,7 @@ def _disable_if_failing_too_long(endpoint: WebhookEndpoint, outcome: Outcome, no
 
 def release_stale_claims() -> int:
     """Put deliveries back to pending whose sender died mid-attempt (claimed long ago, no outcome)."""
-    limit = utcnow() - timedelta(seconds=4 * _timeout() + 60)
+    limit = utcnow() - timedelta(seconds=(CLAIM + 2) * 2 * _timeout() + 60)
     result = db.session.execute(update(WebhookDelivery).where(
         WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < limit).values(
         status="pending", claimed_at=None).execution_options(synchronize_session=False))
@@ -212,10 +218,11 @@ def send_due(endpoint_ids: list[int] | None = None, progress: Progress = no_prog
     with httpx.Client(timeout=httpx.Timeout(_timeout()), follow_redirects=False, trust_env=False,
                       verify=_tls_context()) as client:
         while batch := due_deliveries(endpoint_ids):
-            for delivery_id in batch:
-                outcome = attempt(client, delivery_id)
-                if outcome is not None:
-                    counts[outcome] = counts.get(outcome, 0) + 1
+            for start in range(0, len(batch), CLAIM):
+                for delivery_id in claim(batch[start:start + CLAIM]):
+                    outcome = attempt(client, delivery_id)
+                    if outcome is not None:
+                        counts[outcome] = counts.get(outcome, 0) + 1
             progress(50, f"{sum(counts.values())} attempt(s) made")
     return counts
 
