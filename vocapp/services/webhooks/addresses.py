@@ -101,6 +101,14 @@ def _allowed_by_setting(host: str, addresses: list[IPAddress]) -> bool:
     return bool(networks) and all(any(a in n for n in networks if n.version == a.version) for a in addresses)
 
 
+def _is_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
 def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to (an address literal: itself); AddressRefused when none."""
     try:
@@ -133,8 +141,9 @@ def check_url(url: str, allow_private_network: bool = False) -> Target:
     for address in addresses:
         reason = why_not_public(address)
         if reason is not None and not allowed:
-            raise AddressRefused(f"{host} resolves to {address}, a {reason} address; webhooks go to public "
-                                 "addresses only unless an admin allows this host")
+            where = f"{host} is" if _is_literal(host) else f"{host} resolves to {address},"
+            raise AddressRefused(f"{where} a {reason} address; webhooks go to public addresses only unless an "
+                                 "admin allows this host")
     if scheme == "http":
         loopback = all(why_not_public(a) == "loopback" for a in addresses)
         if not (loopback and current_app.config.get("WEBHOOK_ALLOW_HTTP_LOOPBACK")):
