@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from respondent_setup import DEFAULT_ANSWERS, make_link
+from respondent_setup import make_link
 from test_respondent_web import _complete
 from vocapp.extensions import db
 from vocapp.jobs import enqueue, wait_for_threads
