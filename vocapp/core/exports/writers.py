@@ -43,13 +43,20 @@ def spreadsheet_safe(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.D
 
 # --------------------------------------------------------------------------------- CSV and JSON
 
+#: records end in CRLF (RFC 4180): the csv writer then quotes every value holding a CR or an LF. With
+#: "\n" alone a bare CR inside a value was written unquoted, and spreadsheets end the row there: the
+#: rest of the value became a new row whose first cell could be a formula ("Acme\r=HYPERLINK(...)")
+CSV_LINE_END = "\r\n"
+
+
 def iter_csv(variables: Sequence[Variable], chunks: Iterable[pd.DataFrame]) -> Iterator[bytes]:
     """UTF-8 CSV, a header then one block per chunk; text cells neutralised; floats written exactly."""
-    yield (",".join(_csv_header(v.name) for v in variables) + "\n").encode("utf-8")
+    yield (",".join(_csv_header(v.name) for v in variables) + CSV_LINE_END).encode("utf-8")
     for chunk in chunks:
         if len(chunk):
             buffer = io.StringIO()
-            spreadsheet_safe(chunk, variables).to_csv(buffer, header=False, index=False, lineterminator="\n")
+            spreadsheet_safe(chunk, variables).to_csv(buffer, header=False, index=False,
+                                                         lineterminator=CSV_LINE_END)
             yield buffer.getvalue().encode("utf-8")
 
 
