@@ -226,8 +226,8 @@ def spss_frame(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFra
         values = chunk[v.name]
         if v.kind in ("integer", "float", "boolean"):
             out[v.name] = values.astype("Float64").astype(float) if v.kind != "float" else values.astype(float)
-        elif v.kind == "datetime":
-            out[v.name] = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif v.kind == "datetime":  # (an empty chunk's column may hold no times at all: object dtype)
+            out[v.name] = pd.to_datetime(values, utc=True).dt.tz_localize(None)
         else:
             out[v.name] = values.astype(object).where(values.notna(), "")
     return pd.DataFrame(out)
