@@ -11,7 +11,7 @@ import pytest
 from campaign_setup import html_part, text_part
 from conftest import STAFF_PASSWORD
 from helpers import csrf_token, login
-from public_payloads import ESCAPED, INJECTED, PAYLOAD, RAW, SLUG, bring_in_payloads
+from public_payloads import ESCAPED, IMAGE, INJECTED, PAYLOAD, RAW, SCRIPT, SLUG, bring_in_payloads
 from respondent_setup import form_fields, page_form
 from url_walk import fetch, get_urls
 
@@ -156,3 +156,22 @@ def test_campaign_and_contact_pages_show_the_payloads_as_text(sent, app, client,
                 f"/contacts/people/{ann.id}/data", f"/contacts/accounts/{ids['account']}", f"/surveys/{SLUG}",
                 f"/surveys/{SLUG}/preview"}
     assert expected <= escaped, expected - escaped
+
+
+def test_import_preview_and_its_error_list_show_the_file_as_text(app, client, make_staff, db):
+    """An uploaded file's name, its values and the errors quoting them are text on the preview page."""
+    import io
+
+    from vocapp.models import Contact
+
+    login(client, make_staff("designer").email, STAFF_PASSWORD)
+    rows = ("email,first_name,last_name,account_id,account_name,relationship,role\r\n"
+            f'ann@example.org,"{PAYLOAD.replace(chr(34), chr(34) * 2)}",Jones,X1,Org,"{SCRIPT}",user\r\n'
+            f'bob@example.org,Bob,"{IMAGE}",X1,Org,member,"{IMAGE}"\r\n')
+    response = client.post("/imports/contacts", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, "/imports/"), "file": (io.BytesIO(rows.encode()), f"{IMAGE}.csv")})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "nothing will be imported" in body
+    assert_escaped("import preview", body)
+    assert "column relationship: &#39;&lt;script&gt;name=" in body  # the error quotes the value, escaped
+    assert db.session.query(Contact).count() == 0
