@@ -122,6 +122,9 @@ def test_every_token_route_answers_unusable_tokens_alike_and_privately(app, toke
                 for name, value in PRIVATE_HEADERS.items():
                     assert good.headers.get(name) == value, (rule.endpoint, "good token", name)
             walked.append(f"{rule.endpoint} {method}")
+    one_click = {kind: _answer(client.post(f"/u/{tokens['unsubscribe'][kind]}", data={"List-Unsubscribe": "One-Click"}))
+                 for kind in BAD_TOKENS["unsubscribe"]}  # a mail client's RFC 8058 POST, without CSRF token
+    assert {answer[0] for answer in one_click.values()} == {404} and len(set(one_click.values())) == 1, one_click
     assert {"respondent.welcome GET", "respondent.page GET", "respondent.page POST", "respondent.start POST",
             "respondent.thanks GET", "unsubscribe.page GET", "unsubscribe.confirm POST",
             "auth.set_password GET", "auth.set_password POST"} <= set(walked), walked
