@@ -25,6 +25,7 @@ BLUEPRINTS = [
     ("unsubscribe", "/u"),
     ("docs", "/docs"),
     ("jobs", "/jobs"),
+    ("webhooks", "/webhooks"),
     ("respondent", "/s"),
     ("api", "/api"),
 ]
