@@ -1,7 +1,7 @@
 """api: personal API tokens
 
 Revision ID: 0012
-Revises: 0004
+Revises: 0013 (given as 0004; chained after the webhooks migration once main had it)
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 import vocapp.models.base
 
 revision = "0012"
-down_revision = "0004"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
