@@ -31,9 +31,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from score import CONSTRUCTS, SURVEY_ID, definition, make_app, peak_rss_mb  # noqa: E402
+from score import CONSTRUCTS, SURVEY_ID, definition, make_app  # noqa: E402
 
 FORMATS = ("csv", "xlsx", "sav", "parquet", "json")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM) in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def setup(url: str, n: int, table: Path) -> None:
