@@ -11,7 +11,8 @@ def send_campaign(job: JobContext, campaign_id: int) -> dict | None:
 job = enqueue("campaigns.send", campaign_id=3, started_by=user_or_None)   # -> vocapp.models.Job
 ```
 
-``register(kind, every=timedelta(hours=1))`` makes a periodic job. Job functions live in the modules
+``register(kind, every=timedelta(hours=1))`` makes a periodic job; its function returns None when it
+found nothing to do, and then the run replaces the previous idle run of its kind in the jobs list. Job functions live in the modules
 listed in ``JOB_MODULES`` (imported on first use by the web app and the worker alike) and run inside
 an app context with the normal ``db.session``. See docs/architecture.md (Jobs).
 """

@@ -32,12 +32,14 @@ def close(job: JobContext, campaign_id: int) -> dict:
 
 
 @register("campaigns.due", role="designer", every=timedelta(minutes=5))
-def due(job: JobContext) -> dict:
+def due(job: JobContext) -> dict | None:
     """Start scheduled campaigns whose time came; close those past their closing date and start the
-    closing job of each."""
+    closing job of each. None (an idle run) when there was none."""
     from vocapp.jobs.queue import enqueue
     from vocapp.services.campaigns import due_work
 
     done = due_work()
+    if not any(done.values()):
+        return None
     done["closing_jobs"] = [enqueue("campaigns.close", campaign_id=campaign_id).id for campaign_id in done["closed"]]
     return done

@@ -40,7 +40,9 @@ def register(kind: str, *, role: str = "admin", every: timedelta | None = None) 
     """Decorator: make the function the body of jobs of ``kind`` (``enqueue(kind, **params)`` runs it).
 
     ``role`` may start and follow the job on the staff pages (admins always may); ``every`` makes it a
-    periodic job, started with no parameters that often (Celery beat, or the embedded scheduler).
+    periodic job, started with no parameters that often (Celery beat, or the embedded scheduler); a
+    periodic function returns None when it found nothing to do, and such a run is kept only until the
+    next idle one (``vocapp.jobs.runner``).
     """
     if role not in STAFF_ROLES:
         raise ValueError(f"register({kind!r}): role must be one of {', '.join(STAFF_ROLES)}, got {role!r}")

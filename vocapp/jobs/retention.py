@@ -8,11 +8,14 @@ from vocapp.jobs.runner import JobContext
 
 
 @register("retention.apply", role="admin", every=timedelta(days=1))
-def apply_retention_job(job: JobContext) -> dict:
-    """``vocapp.services.rights.apply_retention`` (nothing to do while the setting is unset)."""
+def apply_retention_job(job: JobContext) -> dict | None:
+    """``vocapp.services.rights.apply_retention`` (nothing to do while the setting is unset); None (an
+    idle run) when no response was anonymised."""
     from vocapp.services.rights import apply_retention
 
     job.progress(10, "finding responses past the retention period")
     result = apply_retention(staff=job.started_by)
+    if not result.n_responses:
+        return None
     return {"months": result.months, "n_responses": result.n_responses,
             "cutoff": result.cutoff.isoformat() if result.cutoff else None}

@@ -3,6 +3,11 @@
 Status writes (claim, progress, heartbeat, finish) go through their own short transactions on the
 engine, never through the job's ``db.session``: the job's own writes stay in its transaction until
 it commits at the end, so a job killed half-way leaves nothing half-written.
+
+A scheduled run of a periodic job whose function returns None found nothing to do: it ends as done
+with the step ``nothing to do`` and replaces the previous such run of its kind, so the jobs list keeps
+one idle run per periodic kind (when it last looked, and the anchor of its schedule) instead of one
+per period.
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -21,6 +26,8 @@ from vocapp.extensions import db
 from vocapp.models import Job, StaffUser, utcnow
 
 log = logging.getLogger(__name__)
+#: the step of a scheduled periodic run that found nothing to do (only the latest such run is kept)
+IDLE_STEP = "nothing to do"
 
 
 class JobCancelled(Exception):
@@ -98,6 +105,7 @@ def execute(job_id: int) -> str:
         return "skipped"
     job = db.session.get(Job, job_id)
     kind = job.kind
+    scheduled = job_kind(kind).every is not None and job.started_by_id is None
     beat = _Heartbeat(engine, job_id, max(0.5, timeout_seconds() / 6))
     beat.start()
     try:
@@ -105,7 +113,8 @@ def execute(job_id: int) -> str:
         if result is not None and not isinstance(result, dict):
             raise TypeError(f"job function returned {type(result).__name__}, expected a dict or None")
         db.session.commit()
-        status, values = "done", {"result": result, "progress": 100, "step": "done"}
+        idle = scheduled and result is None
+        status, values = "done", {"result": result, "progress": 100, "step": IDLE_STEP if idle else "done"}
     except JobCancelled:
         db.session.rollback()
         return "cancelled"
@@ -120,8 +129,21 @@ def execute(job_id: int) -> str:
     finally:
         beat.stopped.set()
         db.session.remove()
-    _set(engine, job_id, ("running",), status=status, finished_at=utcnow(), heartbeat_at=utcnow(), **values)
+    finished = _set(engine, job_id, ("running",), status=status, finished_at=utcnow(), heartbeat_at=utcnow(),
+                    **values)
+    if finished and values.get("step") == IDLE_STEP:
+        _forget_older_idle_runs(engine, kind, job_id)
     return status
+
+
+def _forget_older_idle_runs(engine: Engine, kind: str, job_id: int) -> None:
+    """Delete the scheduled runs of ``kind`` before ``job_id`` that found nothing to do."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(delete(Job).where(Job.kind == kind, Job.id < job_id, Job.status == "done",
+                                                 Job.step == IDLE_STEP, Job.started_by_id.is_(None)))
+    except OperationalError as exc:  # SQLite busy: the next idle run deletes them
+        log.info("job %s: older idle %s runs kept for now: %s", job_id, kind, exc)
 
 
 def fail_stale_jobs(embedded: bool) -> int:

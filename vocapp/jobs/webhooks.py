@@ -19,13 +19,14 @@ def send(job: JobContext, endpoint_ids: list[int]) -> dict:
 
 
 @register("webhooks.due", role="admin", every=timedelta(minutes=1))
-def due(job: JobContext) -> dict:
+def due(job: JobContext) -> dict | None:
     """Attempt every due delivery (retries whose time came, any a sender missed); delete messages past
-    VOCAPP_WEBHOOK_KEEP_DAYS."""
+    VOCAPP_WEBHOOK_KEEP_DAYS. None (an idle run, not kept) when there was neither."""
     from vocapp.services.webhooks import prune_events, send_due
 
     attempts = send_due(progress=job.progress)
-    return {"attempts": attempts, "pruned": prune_events()}
+    pruned = prune_events()
+    return {"attempts": attempts, "pruned": pruned} if attempts or pruned else None
 
 
 def start_senders(endpoint_ids: list[int]) -> None:
