@@ -1,15 +1,16 @@
 """Benchmark webhook deliveries: N events recorded through the outbox, then sent by ``send_due`` to a
 loopback receiver in its own process.
 
-    python bench/webhooks_delivery.py [--n 2000] [--database-url URL]
+    python bench/webhooks_delivery.py [--n 2000] [--concurrency 4] [--database-url URL]
 
 (with --database-url the tables are created there: give an empty, throw-away database)
 
 Prints, with a floor measured in the same run on the same machine:
 - recording: ``record_events`` for N events to one endpoint (event and delivery rows, one transaction)
   against a bare executemany INSERT of N rows of the same width;
-- sending: deliveries/s of ``send_due`` (claim, sign, SSRF check, POST, attempt log: three short
-  transactions each) against a bare httpx loop POSTing the same body N times over one connection.
+- sending: deliveries/s of ``send_due`` (per batch of CLAIM deliveries: claim, read and SSRF check,
+  then sign and POST each, ``--concurrency`` at once, then log the attempts: three short transactions)
+  against a bare httpx loop POSTing the same body N times, one at a time over one connection.
 """
 from __future__ import annotations
 
@@ -26,14 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vocapp import create_app  # noqa: E402
 
 
-def receiver(ports) -> None:
-    """The receiver process: answer 200 to every POST."""
+def receiver(ports, delay: float) -> None:
+    """The receiver process: answer 200 to every POST, after ``delay`` seconds (a distant receiver)."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # no 40 ms wait for a delayed ACK between header and body
 
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if delay:
+                time.sleep(delay)
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -50,15 +53,19 @@ def receiver(ports) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=4, help="VOCAPP_WEBHOOK_CONCURRENCY")
+    parser.add_argument("--receiver-ms", type=float, default=0.0,
+                        help="the receiver answers after this many ms (network distance and receiver work)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="webhooks_bench_"))
     url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
     ports = multiprocessing.Queue()
-    process = multiprocessing.Process(target=receiver, args=(ports,), daemon=True)
+    process = multiprocessing.Process(target=receiver, args=(ports, args.receiver_ms / 1000), daemon=True)
     process.start()
     port = ports.get(timeout=30)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WEBHOOK_ALLOW_HTTP_LOOPBACK": True,
+                      "WEBHOOK_CONCURRENCY": args.concurrency,
                       "TESTING": True}, instance_path=str(folder / "instance"))
     with app.app_context():
         import httpx
@@ -101,7 +108,9 @@ def main() -> None:
 
     process.terminate()
     backend = url.split(":", 1)[0]
-    print(f"backend {backend}, n = {args.n} events (machine load affects both figures and their floors alike)")
+    print(f"backend {backend}, n = {args.n} events, concurrency {args.concurrency}, receiver answers after "
+          f"{args.receiver_ms:g} ms (machine load affects both "
+          "figures and their floors alike)")
     print(f"recording: {record:.3f} s ({args.n / record:,.0f} events/s); floor (bare INSERT of "
           f"{2 * args.n} rows) {record_floor:.3f} s; ratio {record / record_floor:.1f}x the floor")
     print(f"sending:   {send:.3f} s ({args.n / send:,.0f} deliveries/s); floor (bare httpx loop) {send_floor:.3f} s "

@@ -22,15 +22,25 @@ class Receiver:
         self.delay = delay
         self.received: list[dict] = []
         self.lock = threading.Lock()
+        #: requests being answered now, the most at once so far, and a hook called with each new count
+        self.in_flight = self.max_in_flight = 0
+        self.on_request = None
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k: v for k, v in self.headers.items()}
+                with receiver.lock:
+                    receiver.in_flight += 1
+                    receiver.max_in_flight = max(receiver.max_in_flight, receiver.in_flight)
                 status, payload = receiver.answer(body, headers)
+                if receiver.on_request:
+                    receiver.on_request(len(receiver.received))
                 if receiver.delay:
                     time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.in_flight -= 1
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()

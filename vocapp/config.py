@@ -87,6 +87,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
                         "PEM file of extra certificate authorities webhook receivers may use (an internal CA)"),
     "WEBHOOK_SECRET_GRACE_HOURS": ("WEBHOOK_SECRET_GRACE_HOURS", "24",
                                    "After a secret rotation, hours the old secret also signs webhook deliveries"),
+    "WEBHOOK_CONCURRENCY": ("WEBHOOK_CONCURRENCY", "4",
+                            "Webhook requests one sender has in flight at once (1: one at a time)"),
 }
 
 _BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL", "SECURE_COOKIES", "WEBHOOK_ALLOW_HTTP_LOOPBACK"}
@@ -94,7 +96,7 @@ _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SE
             "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "SEND_RETRIES",
             "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS",
             "PROXY_FIX", "API_MAX_BODY_MB", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER",
-            "UPLOAD_PREVIEW_HOURS", "WEBHOOK_MAX_ATTEMPTS"}
+            "UPLOAD_PREVIEW_HOURS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_CONCURRENCY"}
 _FLOAT = {"SEND_RETRY_SECONDS", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_RETRY_BASE_SECONDS", "WEBHOOK_RETRY_MAX_SECONDS",
           "WEBHOOK_DISABLE_AFTER_HOURS", "WEBHOOK_SECRET_GRACE_HOURS", "WEBHOOK_KEEP_DAYS"}
 

@@ -1,20 +1,23 @@
-"""Sending deliveries: claim a due one, check its address, POST it signed (httpx), log the attempt,
-schedule the retry or give up, and disable an endpoint that has failed for too long.
+"""Sending deliveries: claim a batch of due ones, check their addresses, POST them signed (a few at
+once, ``VOCAPP_WEBHOOK_CONCURRENCY``), log every attempt of the batch, schedule the retries or give up,
+and disable an endpoint that has failed for too long.
 
-No database transaction is open during the HTTP request (SQLite has one writer): the claim, the read
-and the outcome are three short transactions. Every attempt of a delivery, and every replay, carries
-the event's one webhook-id, so receivers can drop duplicates.
+No database transaction is open during the HTTP requests (SQLite has one writer): a batch is claimed,
+read, and its outcomes recorded in three short transactions around the requests, one commit for up
+to CLAIM attempts. A sender that dies mid-batch leaves its deliveries claimed; they are released as
+pending after the stale limit and sent again (at least once, as Standard Webhooks allows). Every
+attempt of a delivery, and every replay, carries the event's one webhook-id, so receivers can drop
+duplicates.
 """
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from vocapp.errors import VocappError
 from vocapp.extensions import db
@@ -25,78 +28,25 @@ from vocapp.services.webhooks.addresses import Target, check_url
 from vocapp.services.webhooks.endpoints import WebhookError, get_endpoint, secrets_in_force
 from vocapp.services.webhooks.outbox import pending_after_commit
 from vocapp.services.webhooks.signing import signature_headers
+from vocapp.services.webhooks.transport import Outcome, concurrency, new_client, post, timeout_seconds
 
 log = logging.getLogger(__name__)
-#: bytes of a response read (the rest is not waited for) and characters of it kept
-READ_BYTES = 4096
-EXCERPT_CHARS = 1000
-BATCH = 100
-#: deliveries claimed at once (one transaction for the lot); all are attempted well within the stale limit
-CLAIM = 10
-USER_AGENT = "vocapp-webhooks/1"
+BATCH = 500
+#: deliveries claimed at once: one transaction claims them, one records all their attempts
+CLAIM = 50
 
 
-@dataclass
-class Outcome:
-    """What one attempt gave."""
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed delivery, read and checked, ready to sign and POST outside any transaction."""
 
-    outcome: str
-    status_code: int | None = None
-    excerpt: str | None = None
-    error: str | None = None
-    address: str | None = None
-    duration_ms: float = 0.0
-
-
-def _timeout() -> float:
-    return max(0.1, float(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", 5)))
-
-
-def post(client: Any, target: Target, headers: dict[str, str], body: bytes) -> Outcome:
-    """POST ``body`` to the checked address of ``target`` (TLS checked against the host name, no
-    redirects followed); reads at most READ_BYTES of the answer."""
-    import httpx
-
-    started = time.monotonic()
-    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    request_headers = {**headers, "host": target.host_header, "content-type": "application/json",
-                       "user-agent": USER_AGENT}
-    for address in target.addresses[:-1]:  # a name with several addresses: the next one if one refuses
-        try:
-            return _post_to(client, target, address, request_headers, extensions, body, started)
-        except httpx.ConnectError:
-            continue
-    try:
-        return _post_to(client, target, target.addresses[-1], request_headers, extensions, body, started)
-    except httpx.TimeoutException as exc:
-        return Outcome("timeout", error=f"no answer within {_timeout():g} s ({type(exc).__name__})",
-                       address=target.addresses[-1], duration_ms=(time.monotonic() - started) * 1000)
-    except httpx.HTTPError as exc:
-        return Outcome("connection_error", error=f"{type(exc).__name__}: {exc}"[:500], address=target.addresses[-1],
-                       duration_ms=(time.monotonic() - started) * 1000)
-
-
-def _post_to(client: Any, target: Target, address: str, headers: dict[str, str], extensions: dict, body: bytes,
-             started: float) -> Outcome:
-    """One POST to one checked address; the outcome (connection errors raised, for the caller)."""
-    import httpx
-
-    with client.stream("POST", target.connect_url(address), content=body, headers=headers,
-                       extensions=extensions) as response:
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_raw():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= READ_BYTES or time.monotonic() - started > 2 * _timeout():
-                    break
-        except httpx.HTTPError:
-            pass  # the status counts; the body is only an excerpt
-        text = b"".join(chunks)[:READ_BYTES].decode("utf-8", "replace")[:EXCERPT_CHARS]
-        ok = 200 <= response.status_code < 300
-        return Outcome("ok" if ok else "http_error", response.status_code, text,
-                       None if ok else f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                       address, (time.monotonic() - started) * 1000)
+    delivery_id: int
+    message_id: str
+    body: str
+    keys: tuple[str, ...] = ()
+    target: Target | None = None
+    #: why it is not sent (the address check, an unreadable secret): recorded as a refused attempt
+    refused: str | None = None
 
 
 def claim(delivery_ids: list[int]) -> list[int]:
@@ -112,40 +62,75 @@ def claim(delivery_ids: list[int]) -> list[int]:
     return sorted(taken)
 
 
-def attempt(client: Any, delivery_id: int) -> str | None:
-    """Make the next attempt of a delivery this sender claimed; its outcome, or None when its endpoint
-    was disabled meanwhile (the delivery is pending again)."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
-    if not endpoint.enabled:
-        delivery.status, delivery.claimed_at = "pending", None
-        db.session.commit()
-        return None
-    event = db.session.get(WebhookEvent, delivery.event_id)
-    url, allow, body, message_id = endpoint.url, endpoint.allow_private_network, event.body, event.message_id
+def prepare(delivery_ids: list[int]) -> list[Prepared]:
+    """Read the claimed deliveries, their messages and endpoints (one transaction), then check each
+    endpoint's address once; deliveries whose endpoint was disabled meanwhile are pending again."""
+    if not delivery_ids:
+        return []
+    rows = db.session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookEvent.message_id, WebhookEvent.body)
+        .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.id.in_(delivery_ids)).order_by(WebhookDelivery.id)).all()
+    endpoints = {e.id: e for e in db.session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.id.in_({row.endpoint_id for row in rows})))}
+    off = [row.id for row in rows if not endpoints[row.endpoint_id].enabled]
+    if off:
+        db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(off)).values(
+            status="pending", claimed_at=None).execution_options(synchronize_session=False))
+    keys: dict[int, tuple[str, ...] | str] = {}
+    urls = {e.id: (e.url, e.allow_private_network) for e in endpoints.values() if e.enabled}
+    for endpoint_id in urls:
+        try:
+            keys[endpoint_id] = tuple(secrets_in_force(endpoints[endpoint_id]))
+        except VocappError as exc:  # an unreadable secret
+            keys[endpoint_id] = str(exc)
+    db.session.commit()  # no transaction stays open during the address checks and the requests
+    targets: dict[int, Target | str] = {}
+    for endpoint_id, (url, allow) in urls.items():
+        try:
+            targets[endpoint_id] = check_url(url, allow)
+        except VocappError as exc:  # AddressRefused
+            targets[endpoint_id] = str(exc)
+    prepared = []
+    for row in rows:
+        if row.endpoint_id not in urls:
+            continue
+        key, target = keys[row.endpoint_id], targets[row.endpoint_id]
+        refused = target if isinstance(target, str) else key if isinstance(key, str) else None
+        prepared.append(Prepared(row.id, row.message_id, row.body, () if refused else key,
+                                 None if refused else target, refused))
+    return prepared
+
+
+def send_one(client: Any, item: Prepared, timeout: float) -> tuple[int, datetime, Outcome]:
+    """Sign and POST one prepared delivery (no database, no app context: runs in worker threads)."""
     started_at = utcnow()
-    try:
-        keys = secrets_in_force(endpoint)
-        db.session.commit()  # no transaction stays open during the request
-        target = check_url(url, allow)
-        outcome = post(client, target, signature_headers(message_id, started_at, body, keys), body.encode("utf-8"))
-    except VocappError as exc:  # the address check (AddressRefused) or an unreadable secret
-        db.session.rollback()
-        outcome = Outcome("refused", error=str(exc))
-    _record(delivery_id, started_at, outcome)
-    return outcome.outcome
+    if item.refused is not None:
+        return item.delivery_id, started_at, Outcome("refused", error=item.refused)
+    headers = signature_headers(item.message_id, started_at, item.body, list(item.keys))
+    return item.delivery_id, started_at, post(client, item.target, headers, item.body.encode("utf-8"), timeout)
 
 
-def _record(delivery_id: int, started_at, outcome: Outcome) -> None:
-    """Store the attempt, move the delivery on and track the endpoint's failures (one transaction)."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
+def record(results: list[tuple[int, datetime, Outcome]]) -> None:
+    """Store a batch's attempts, move each delivery on and track the endpoints' failures (one commit)."""
+    if not results:
+        return
+    deliveries = {d.id: d for d in db.session.scalars(select(WebhookDelivery).where(
+        WebhookDelivery.id.in_([delivery_id for delivery_id, _, _ in results])))}
+    attempts = [_record_one(deliveries[delivery_id], started_at, outcome) for delivery_id, started_at, outcome in results]
+    db.session.execute(insert(WebhookAttempt), attempts)
+    db.session.commit()
+
+
+def _record_one(delivery: WebhookDelivery, started_at: datetime, outcome: Outcome) -> dict[str, Any]:
+    """Move the delivery and its endpoint on after one attempt; the attempt's row (for one INSERT)."""
     endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
     now = utcnow()
     delivery.attempts += 1
-    db.session.add(WebhookAttempt(delivery_id=delivery.id, number=delivery.attempts, started_at=started_at,
-                                  duration_ms=round(outcome.duration_ms, 1), outcome=outcome.outcome,
-                                  status_code=outcome.status_code, address=outcome.address,
-                                  response_excerpt=outcome.excerpt, error=outcome.error))
+    attempt = {"delivery_id": delivery.id, "number": delivery.attempts, "started_at": started_at,
+               "duration_ms": round(outcome.duration_ms, 1), "outcome": outcome.outcome,
+               "status_code": outcome.status_code, "address": outcome.address,
+               "response_excerpt": outcome.excerpt, "error": outcome.error}
     delivery.last_status_code, delivery.claimed_at = outcome.status_code, None
     if outcome.outcome == "ok":
         delivery.status, delivery.finished_at, delivery.next_attempt_at = "delivered", now, None
@@ -160,7 +145,7 @@ def _record(delivery_id: int, started_at, outcome: Outcome) -> None:
         endpoint.last_failure_at = now
         endpoint.failing_since = endpoint.failing_since or started_at
         _disable_if_failing_too_long(endpoint, outcome, now)
-    db.session.commit()
+    return attempt
 
 
 def _disable_if_failing_too_long(endpoint: WebhookEndpoint, outcome: Outcome, now) -> None:
@@ -177,8 +162,9 @@ def _disable_if_failing_too_long(endpoint: WebhookEndpoint, outcome: Outcome, no
 
 
 def release_stale_claims() -> int:
-    """Put deliveries back to pending whose sender died mid-attempt (claimed long ago, no outcome)."""
-    limit = utcnow() - timedelta(seconds=(CLAIM + 2) * 2 * _timeout() + 60)
+    """Put deliveries back to pending whose sender died mid-batch (claimed long ago, no outcome)."""
+    waves = -(-CLAIM // concurrency())  # a batch is sent in this many rounds of concurrent attempts
+    limit = utcnow() - timedelta(seconds=(waves + 2) * 2 * timeout_seconds() + 60)
     result = db.session.execute(update(WebhookDelivery).where(
         WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < limit).values(
         status="pending", claimed_at=None).execution_options(synchronize_session=False))
@@ -196,33 +182,21 @@ def due_deliveries(endpoint_ids: list[int] | None = None, limit: int = BATCH) ->
     return list(db.session.scalars(stmt))
 
 
-def _tls_context():
-    """Certificate checks: the certifi bundle, plus VOCAPP_WEBHOOK_CA_FILE's authorities when set."""
-    import ssl
-
-    import certifi
-
-    context = ssl.create_default_context(cafile=certifi.where())
-    extra = current_app.config.get("WEBHOOK_CA_FILE")
-    if extra:
-        context.load_verify_locations(cafile=str(extra))
-    return context
-
-
 def send_due(endpoint_ids: list[int] | None = None, progress: Progress = no_progress) -> dict[str, int]:
     """Attempt every due delivery (of ``endpoint_ids``, or all); counts of attempts by outcome."""
-    import httpx
+    from concurrent.futures import ThreadPoolExecutor
 
     release_stale_claims()
     counts: dict[str, int] = {}
-    with httpx.Client(timeout=httpx.Timeout(_timeout()), follow_redirects=False, trust_env=False,
-                      verify=_tls_context()) as client:
+    timeout = timeout_seconds()
+    with new_client() as client, ThreadPoolExecutor(concurrency(), thread_name_prefix="vocapp-webhook") as pool:
         while batch := due_deliveries(endpoint_ids):
             for start in range(0, len(batch), CLAIM):
-                for delivery_id in claim(batch[start:start + CLAIM]):
-                    outcome = attempt(client, delivery_id)
-                    if outcome is not None:
-                        counts[outcome] = counts.get(outcome, 0) + 1
+                prepared = prepare(claim(batch[start:start + CLAIM]))
+                results = list(pool.map(lambda item: send_one(client, item, timeout), prepared))
+                record(results)
+                for _delivery_id, _started_at, outcome in results:
+                    counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
             progress(50, f"{sum(counts.values())} attempt(s) made")
     return counts
 
