@@ -147,10 +147,35 @@ def test_rate_limits_per_token_with_headers(client, app, db):
         assert response.headers["RateLimit-Limit"] == "3"
         assert response.headers["RateLimit-Remaining"] == str(remaining)
         assert 0 <= int(response.headers["RateLimit-Reset"]) <= 60
+        assert _rate_headers(response) == ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
     refused = client.get("/api/v1/contacts", headers=bearer(first))
     _problem(refused, 429)
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    # one set of names: the IETF ones and one Retry-After, never Flask-Limiter's X-RateLimit-* beside them
+    assert _rate_headers(refused) == ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"]
     assert client.get("/api/v1/contacts", headers=bearer(second)).status_code == 200  # its own allowance
+
+
+def _rate_headers(response) -> list[str]:
+    return sorted(name for name, _value in response.headers
+                  if "ratelimit" in name.lower() or name.lower() == "retry-after")
+
+
+def test_the_login_limiter_keeps_its_headers_beside_the_api_limits(client, app, db, make_staff):
+    from test_security_sessions import _login_form
+
+    app.config["API_RATE_LIMIT"] = "1 per minute"
+    token = make_token("admin", ("read",))
+    user = make_staff("analyst")
+    assert client.get("/api/v1/contacts", headers=bearer(token)).status_code == 200
+    for attempt in range(5):
+        failed = _login_form(client, user.email, f"wrong {attempt}")
+        assert failed.status_code == 200 and "X-RateLimit-Remaining" in failed.headers  # as before
+    refused = _login_form(client, user.email, "wrong again")
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert "Wait 15 minutes" in refused.get_data(as_text=True)
+    assert client.get("/api/v1/contacts", headers=bearer(token)).status_code == 429  # the API's own count
 
 
 def test_an_unexpected_failure_is_a_500_problem_too(client, app, db, monkeypatch):

@@ -52,7 +52,7 @@ def test_idle_periodic_runs_replace_each_other_and_keep_the_schedule(embedded, r
     for _ in range(3):
         later()
         run_due(runner)
-    assert sorted(jobs()) == [(kind, "done", "nothing to do") for kind in PERIODIC]
+    assert sorted(job for job in jobs() if job[0] in PERIODIC) == [(kind, "done", "nothing to do") for kind in PERIODIC]
     listed = runner.invoke(args=["jobs", "list"]).output
     assert listed.count("nothing to do") == 3, listed
     page = client_as("admin").get("/jobs/").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Flask extensions, created once and bound in ``create_app``.
 
-``db`` is made at import. The others (``migrate``, ``login_manager``, ``csrf``, ``limiter``) are made on
+``db`` is made at import. The others (``migrate``, ``login_manager``, ``csrf``, ``limiter``,
+``api_limiter``) are made on
 first use, once, so code that needs only the database (``create_app(pages=False)``: `vocapp score`)
 never imports Flask-Migrate (alembic), Flask-Login, Flask-WTF or Flask-Limiter.
 """
@@ -42,7 +43,18 @@ def _limiter() -> Any:
     return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
-_MADE_ON_FIRST_USE = {"migrate": _migrate, "login_manager": _login_manager, "csrf": _csrf, "limiter": _limiter}
+def _api_limiter() -> Any:
+    """The per-token limits of /api/v1: a Limiter of its own (own keys and request state) that writes
+    no headers, because the API sends one set itself, the IETF ``RateLimit-*`` names and ``Retry-After``
+    (``vocapp.web.api.routes.rate_limit_headers``), not Flask-Limiter's ``X-RateLimit-*``."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False, key_prefix="api")
+
+
+_MADE_ON_FIRST_USE = {"migrate": _migrate, "login_manager": _login_manager, "csrf": _csrf, "limiter": _limiter,
+                      "api_limiter": _api_limiter}
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from vocapp.core.constants import STAFF_ROLES
 from vocapp.core.tokens import hash_token, new_token
 from vocapp.errors import VocappError
-from vocapp.extensions import csrf, db, limiter  # noqa: F401 - csrf, limiter: for the API views (web may not import extensions)
+from vocapp.extensions import api_limiter, csrf, db  # noqa: F401 - api_limiter, csrf: for the API views (web may not import extensions)
 from vocapp.models import API_SCOPES, ApiToken, StaffUser, utcnow
 from vocapp.services.audit import record_action
 
@@ -123,7 +123,7 @@ def authenticate_token(secret: str, client: str | None = None) -> TokenHolder | 
     return TokenHolder(token.id, token.name, tuple(token.scopes or ()), role, staff)
 
 
-__all__ = ["TokenError", "TokenHolder", "audit_token_action", "authenticate_token", "create_token", "csrf", "limiter", "list_tokens",
+__all__ = ["TokenError", "TokenHolder", "api_limiter", "audit_token_action", "authenticate_token", "create_token", "csrf", "list_tokens",
            "revoke_token", "token_state"]
 
 

@@ -14,7 +14,7 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 
 from vocapp.errors import VocappError
-from vocapp.services.api.tokens import TokenHolder, authenticate_token, csrf, limiter
+from vocapp.services.api.tokens import TokenHolder, api_limiter, authenticate_token, csrf
 from vocapp.web.api.problems import API_PREFIX, ApiProblem
 
 bp = Blueprint("api", __name__)
@@ -175,7 +175,7 @@ def api_route(rule: str, method: str = "GET", *, scope: str, roles: tuple[str, .
             return _serve(route, view, kwargs)
 
         endpoint.__name__, endpoint.__module__, endpoint.__doc__ = view.__name__, view.__module__, view.__doc__
-        limited = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
+        limited = api_limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
                                        key_func=_limit_key)(endpoint)
         csrf.exempt(limited)
         bp.add_url_rule(API_PREFIX.removeprefix("/api") + rule, view.__name__, limited, methods=[method])
@@ -185,8 +185,9 @@ def api_route(rule: str, method: str = "GET", *, scope: str, roles: tuple[str, .
 
 
 def rate_limit_headers(response: Response) -> Response:
-    """``RateLimit-Limit``/``-Remaining``/``-Reset`` (seconds) on every API answer (IETF draft names)."""
-    current = limiter.current_limit
+    """``RateLimit-Limit``/``-Remaining``/``-Reset`` (seconds) on every API answer (IETF draft names), and
+    ``Retry-After`` on a 429: the only rate-limit headers the API sends (its Limiter writes none)."""
+    current = api_limiter.current_limit
     if current is not None:
         response.headers["RateLimit-Limit"] = str(current.limit.amount)
         response.headers["RateLimit-Remaining"] = str(max(0, current.remaining))
