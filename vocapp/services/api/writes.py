@@ -55,11 +55,14 @@ def contact_records(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Contacts with their ``attributes`` spread into columns, as in a file; an attribute named like a
     standard column is refused (it would overwrite it)."""
     standard = {normalise_header(column) for column in CONTACT_COLUMNS + ["account_name"]}
+    refused: dict[str, bool] = {}  # attribute name -> named like a field (checked once per name, not per record)
     issues, out = [], []
     for index, contact in enumerate(contacts):
         record = {key: value for key, value in contact.items() if key != "attributes"}
         for key, value in (contact.get("attributes") or {}).items():
-            if normalise_header(key) in standard or not normalise_header(key):
+            if key not in refused:
+                refused[key] = normalise_header(key) in standard or not normalise_header(key)
+            if refused[key]:
                 issues.append(ImportIssue("api", index, f"attributes.{key}",
                                           "an attribute may not be named like a contact field"))
             record[f"attr:{key}"] = value

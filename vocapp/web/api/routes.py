@@ -72,9 +72,19 @@ def _limit_key() -> str:
     return f"api-client:{hashlib.sha256(str(request.remote_addr).encode()).hexdigest()[:16]}"
 
 
-def _check_json(value: Any, limit: int) -> None:
+def _check_json(value: Any, limit: int, may_hold_nul: bool = True) -> None:
     """Refuse JSON nested deeper than ``limit`` or holding a NUL character (PostgreSQL text cannot store
-    one), naming where (a JSON Pointer)."""
+    one), naming where (a JSON Pointer). ``may_hold_nul=False`` (the raw body has no ``\\u0000``, the
+    only way JSON can carry a NUL) checks the depth alone, over containers only: no walk of every value."""
+    if not may_hold_nul:
+        containers: list[tuple[Any, int]] = [(value, 0)] if isinstance(value, (list, dict)) else []
+        while containers:
+            item, depth = containers.pop()
+            if depth >= limit:
+                raise ApiProblem(400, f"the JSON is nested deeper than {limit} levels")
+            children = item.values() if isinstance(item, dict) else item
+            containers.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
+        return
     stack: list[tuple[Any, tuple]] = [(value, ())]
     while stack:
         item, path = stack.pop()
@@ -112,7 +122,7 @@ def read_json_body() -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise ApiProblem(400, f"the body is not valid JSON: {exc}") from None
-    _check_json(value, MAX_JSON_DEPTH)
+    _check_json(value, MAX_JSON_DEPTH, may_hold_nul=b"\\u0000" in data)
     return value
 
 
