@@ -14,10 +14,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from vocapp.core.canvas.definition import DEFAULT_LEAVE_ALONE_PROBABILITY, CanvasDefinition
 from vocapp.core.scoring import score_responses
 from vocapp.core.scoring.accounts import estimate_accounts, probability_below
-
-from vocapp.core.canvas.definition import DEFAULT_LEAVE_ALONE_PROBABILITY, CanvasDefinition
 
 from .base import SyntheticBase, generate_base
 from .populations import Population, simulate_population
