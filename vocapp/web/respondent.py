@@ -21,12 +21,12 @@ from vocapp.core.surveys.model import declared_languages, estimated_minutes
 from vocapp.extensions import limiter
 from vocapp.services import respondent as service
 from vocapp.services.respondent import AnswersNotSaved, Respondent
+from vocapp.web.respondent_i18n import gettext, translate_page, use_language
 
 bp = Blueprint("respondent", __name__)
 #: sent with every token page: the token never leaks to other sites, and no copy is kept by caches
 TOKEN_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
                       "X-Robots-Tag": "noindex, nofollow"}
-NOT_SAVED = "Your answers on this page could not be saved just now. They are still filled in below: please try again."
 
 limiter.limit(lambda: current_app.config["RESPONDENT_RATE_LIMIT"], scope="respondent")(bp)
 limiter.limit(lambda: current_app.config["RESPONDENT_BAD_TOKEN_LIMIT"], scope="respondent-bad-token",
@@ -43,13 +43,14 @@ def _token_page_headers(response):
 def _session_expired(error: CSRFError):
     """A form posted without a valid session (cookie lost, browser restarted): answers saved so far are kept."""
     token = (request.view_args or {}).get("token", "")
-    return render_template("respondent/session_expired.html", token=token, **_chrome(None)), 400
+    respondent = _open(token)
+    return render_template("respondent/session_expired.html", token=token, **_chrome(respondent)), 400
 
 
 @bp.get("/<token>")
 def welcome(token: str):
     """The welcome page; a started response resumes at its page; a completed one says so."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     if respondent.completed:
@@ -63,7 +64,7 @@ def welcome(token: str):
 @bp.post("/<token>/start")
 def start(token: str):
     """Begin the response and go to the first page."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     if respondent.completed:
@@ -78,7 +79,7 @@ def start(token: str):
 @bp.route("/<token>/page/<page_id>", methods=["GET", "POST"])
 def page(token: str, page_id: str):
     """One page of the questionnaire: show it with the answers so far; save it and move on."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     defn = respondent.definition
@@ -88,7 +89,7 @@ def page(token: str, page_id: str):
     if request.method == "GET":
         errors = {}
         if request.args.get("check"):
-            errors = {item_id: "Please answer this question."
+            errors = {item_id: gettext("Please answer this question.")
                       for item_id, at in missing_required(defn, respondent.answers).items() if at == index}
         return _page(respondent, token, index, respondent.answers, errors)
     return _save(respondent, token, index)
@@ -132,12 +133,20 @@ def _finish(respondent: Respondent, token: str, answers: dict[str, Any], page_id
 @bp.get("/<token>/thanks")
 def thanks(token: str):
     """The thank-you page, right after completing."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     if not respondent.completed:
         return redirect(url_for(".welcome", token=token), 303)
     return render_template("respondent/thanks.html", **_chrome(respondent))
+
+
+def _open(token: str) -> Respondent | None:
+    """The respondent behind ``token`` (see ``service.open_link``); the page then speaks their survey language."""
+    respondent = service.open_link(token)
+    if respondent is not None:
+        use_language(respondent.language)
+    return respondent
 
 
 def _unavailable():
@@ -168,8 +177,8 @@ def _welcome(respondent: Respondent, token: str, retry: bool = False):
 
 def _page(respondent: Respondent, token: str, index: int, answers: dict[str, Any], errors: dict[str, str],
           retry: bool = False):
-    view = page_view(respondent.definition, index, answers, errors, respondent.language)
-    return render_template("respondent/page.html", token=token, page=view, retry=retry, not_saved=NOT_SAVED,
+    view = translate_page(page_view(respondent.definition, index, answers, errors, respondent.language))
+    return render_template("respondent/page.html", token=token, page=view, retry=retry,
                            shown=_serializer().dumps([view["id"], time.time()]), **_chrome(respondent))
 
 
