@@ -145,3 +145,29 @@ def make_all_types_link() -> Link:
     db.session.add(campaign)
     db.session.commit()
     return make_link(campaign=campaign)
+
+
+def emailed_links(app, base_url: str, name: str = "Browser wave", survey: str = "b2b_relationship") -> dict[str, Link]:
+    """Invite every contact through the real send job (``campaigns.send``) to a loopback SMTP server and
+    return ``{recipient: Link}`` with the link parsed from each received e-mail (text and HTML parts agree)."""
+    from campaign_setup import LINK, html_part, smtp_server, text_part
+    from vocapp.core.tokens import hash_token
+    from vocapp.jobs import enqueue, wait_for_threads
+    from vocapp.models import Job
+    from vocapp.services.campaigns import create_campaign
+
+    app.config["BASE_URL"] = base_url
+    campaign, _ = create_campaign(survey, name)
+    with smtp_server(app) as server:
+        job_id = enqueue("campaigns.send", campaign_id=campaign.id).id
+        wait_for_threads()
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.status == "done", (job.status, job.error)
+    links: dict[str, Link] = {}
+    for (recipient, _), message in zip(server.messages, server.parsed()):
+        (found_base, token), = set(LINK.findall(text_part(message)))
+        assert found_base == base_url and f"{base_url}/s/{token}" in html_part(message)
+        invitation = db.session.query(Invitation).filter_by(token_hash=hash_token(token)).one()
+        links[recipient] = Link(token, invitation.id, campaign.id)
+    return links
