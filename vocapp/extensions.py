@@ -39,6 +39,8 @@ def _limiter() -> Any:
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
+    import vocapp.limits_storage  # noqa: F401 - memory:// counters without a timer thread per hit
+
     return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
