@@ -35,6 +35,7 @@ AREA_ROLES = {
     "exports": {"analyst"},
     "docs": {"designer", "analyst"},
     "jobs": {"designer", "analyst"},  # every staff role; each job kind's own role is checked per job
+    "webhooks": set(),  # admins only: endpoints, secrets, deliveries
 }
 
 
@@ -157,5 +158,5 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
         assert expected in response.get_data(as_text=True), rule.endpoint
         checked.append(rule.endpoint)
     assert {"auth.login", "auth.logout", "auth.set_password", "staff.invite", "imports.upload", "surveys.upload",
-            "canvas.place", "scoring.start"} <= set(checked)
+            "canvas.place", "scoring.start", "webhooks.add", "webhooks.replay", "webhooks.rotate_secret"} <= set(checked)
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == entries

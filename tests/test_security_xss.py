@@ -16,7 +16,7 @@ from canvas_setup import load_generated_base
 from conftest import STAFF_PASSWORD
 from helpers import login
 from vocapp import PROJECT_ROOT
-from vocapp.models import Account, Contact, Response, ScoringRun, Transaction
+from vocapp.models import Account, Contact, Response, ScoringRun, Transaction, WebhookDelivery
 from vocapp.services.canvas import place
 
 SCRIPT = "<script>alert(1)</script>"
@@ -72,7 +72,18 @@ def _store_payloads(db, tmp_path) -> dict[str, object]:
     survey = get_survey("xss")
     save_draft(survey, draft_definition(survey))
     place()
-    return {"account": account.id, "contact": contact.id, "run": db.session.scalar(select(ScoringRun.id))}
+    from vocapp.services import webhooks
+
+    endpoint, _ = webhooks.create_endpoint(f"https://127.0.0.1:1/{SCRIPT}", ["campaign.closed"], f"CRM {PAYLOAD}",
+                                           allow_private_network=True)  # port 1: refused at once, never sent
+    webhooks.record_event("campaign.closed", {"campaign": {"id": 1, "name": f"Wave {PAYLOAD}"}})
+    db.session.commit()
+    from vocapp.jobs import wait_for_threads
+
+    wait_for_threads(30)  # its first attempt fails; the attempt's error is shown too
+    delivery = db.session.scalar(select(WebhookDelivery.id))
+    return {"account": account.id, "contact": contact.id, "run": db.session.scalar(select(ScoringRun.id)),
+            "endpoint": endpoint.id, "delivery": delivery}
 
 
 def _value(name: str, converter, ids: dict[str, object]):
@@ -81,7 +92,7 @@ def _value(name: str, converter, ids: dict[str, object]):
     if isinstance(converter, AnyConverter):
         return sorted(converter.items)
     return {"account_pk": [ids["account"]], "account_id": [ids["account"]], "contact_id": [ids["contact"]],
-            "run_id": [ids["run"]], "slug": ["xss", "b2b_relationship"], "page": [0], "item": [0], "index": [0],
+            "run_id": [ids["run"]], "endpoint_id": [ids["endpoint"]], "delivery_id": [ids["delivery"]], "slug": ["xss", "b2b_relationship"], "page": [0], "item": [0], "index": [0],
             "user_id": [1], "kind": ["contacts"], "name": ["security", "imports"], "rest": ["x"],
             "filename": ["css/vocapp.css"]}.get(name, [1])
 
@@ -130,6 +141,7 @@ def test_payloads_in_every_field_are_shown_as_text_everywhere(app, client, db, m
             seen_escaped.add(url.split("?")[0])
     # the payloads really were on the pages (escaped), not merely absent
     expected = {f"/contacts/accounts/{ids['account']}", f"/contacts/people/{ids['contact']}",
-                "/surveys/xss", "/surveys/xss/draft", "/canvas/", f"/canvas/accounts/{ids['account']}"}
+                "/surveys/xss", "/surveys/xss/draft", "/canvas/", f"/canvas/accounts/{ids['account']}",
+                "/webhooks/", f"/webhooks/{ids['endpoint']}", f"/webhooks/deliveries/{ids['delivery']}"}
     assert expected <= seen_escaped, expected - seen_escaped
     assert any(url.endswith(".svg") for url in seen_escaped), seen_escaped

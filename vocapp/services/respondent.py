@@ -22,6 +22,7 @@ from vocapp.extensions import db
 from vocapp.models import Campaign, Contact, Invitation, InvitationToken, Response, SurveyVersion
 from vocapp.models.base import utcnow
 from vocapp.models.campaigns import INVITATION_STATUSES
+from vocapp.services.webhooks import events as webhook_events
 
 #: longest token accepted for a look-up (new_token() makes 43 characters)
 MAX_TOKEN_LENGTH = 128
@@ -180,8 +181,8 @@ def complete(respondent: Respondent, answers: dict[str, Any], page_id: str, seco
 def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetime | None = None) -> bool:
     """Update the response while it is still partial (and complete the invitation if asked); commit.
 
-    A page save is one guarded UPDATE, sent outside a transaction (one round trip); completing moves the
-    invitation too, so both statements share one transaction."""
+    A page save is one guarded UPDATE, sent outside a transaction (one round trip); completing also moves
+    the invitation and records the webhook event, all in the session's one transaction."""
     statement = (update(Response).where(Response.id == respondent.response_id, Response.status == "partial")
                  .values(updated_at=utcnow(), **values))
     try:
@@ -189,14 +190,15 @@ def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetim
             with _autocommit() as connection:
                 won = connection.execute(statement).rowcount == 1
         else:
-            with db.engine.begin() as connection:
-                won = connection.execute(statement).rowcount == 1
-                if won:
-                    _move_invitation(respondent, "completed", _AT_OR_AFTER_COMPLETED, connection,
-                                     completed_at=completed_at,
-                                     started_at=func.coalesce(Invitation.started_at, completed_at),
-                                     opened_at=func.coalesce(Invitation.opened_at, completed_at))
+            won = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+            if won:
+                _move_invitation(respondent, "completed", _AT_OR_AFTER_COMPLETED, completed_at=completed_at,
+                                 started_at=func.coalesce(Invitation.started_at, completed_at),
+                                 opened_at=func.coalesce(Invitation.opened_at, completed_at))
+                webhook_events.response_completed(respondent.response_id)  # in this transaction (outbox)
+            db.session.commit()
     except DBAPIError as exc:
+        db.session.rollback()
         raise AnswersNotSaved("Your answers could not be saved just now.") from exc
     if won:
         respondent.answers, respondent.page_timings = values["answers"], values["page_timings"]
