@@ -171,3 +171,33 @@ def emailed_links(app, base_url: str, name: str = "Browser wave", survey: str = 
         invitation = db.session.query(Invitation).filter_by(token_hash=hash_token(token)).one()
         links[recipient] = Link(token, invitation.id, campaign.id)
     return links
+
+
+def enthusiastic_answers(essential: bool = False) -> dict[str, dict]:
+    """DEFAULT_ANSWERS with every scale item at its most favourable point (reverse-keyed ones at 1);
+    ``essential``: the contact wants essential contact only (and so is not asked for topics)."""
+    from vocapp.core.surveys import iter_items, load_definition_file as read_definition
+
+    definition, _ = read_definition(DEFINITION)
+    best = {ref.item["id"]: "1" if ref.item.get("reverse") else "5" for ref in iter_items(definition)
+            if ref.item["type"] == "likert"}
+    answers = {page: {item: best.get(item, value) for item, value in page_answers.items()}
+               for page, page_answers in DEFAULT_ANSWERS.items()}
+    if essential:
+        answers["working_with_us"]["contact_preference"] = "essential_only"
+        answers["working_with_us"].pop("contact_topics")  # only asked of contacts open to more
+    return answers
+
+
+def answer_through_the_pages(app, link: Link, answers: dict[str, dict]) -> None:
+    """One contact in their own browser session (a fresh cookie jar): welcome, start, every page, thank-you."""
+    respondent = app.test_client()
+    welcome = respondent.get(link.path)
+    assert welcome.status_code == 200
+    started = respondent.post(f"{link.path}/start", data=form_fields(welcome.get_data(as_text=True)))
+    assert started.status_code == 303
+    for page_id in DEFAULT_ANSWERS:
+        url = f"{link.path}/page/{page_id}"
+        saved = respondent.post(url, data=page_form(respondent.get(url).get_data(as_text=True), answers[page_id]))
+        assert saved.status_code == 303, (page_id, saved.get_data(as_text=True)[:2000])
+    assert saved.headers["Location"].endswith("/thanks")

@@ -6,41 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from canvas_setup import DEFINITION, load_generated_base
+from canvas_setup import load_generated_base
 from conftest import STAFF_PASSWORD
 from helpers import csrf_token, login
-from respondent_setup import DEFAULT_ANSWERS, emailed_links, form_fields, page_form
-from vocapp.core.surveys import iter_items, load_definition_file as read_definition
+from respondent_setup import answer_through_the_pages, emailed_links, enthusiastic_answers
 from vocapp.extensions import db
 from vocapp.jobs import wait_for_threads
 from vocapp.models import Campaign, Contact, Invitation, Placement, PlacementRun, Response, ScoringRun
 from vocapp.services.canvas import movements_between, place
 from vocapp.services.respondent import campaign_progress
-
-PAGES = list(DEFAULT_ANSWERS)
-
-
-def _enthusiastic() -> dict[str, dict]:
-    """DEFAULT_ANSWERS with every scale item at its most favourable point (reverse-keyed ones at 1)."""
-    definition, _ = read_definition(DEFINITION)
-    best = {ref.item["id"]: "1" if ref.item.get("reverse") else "5" for ref in iter_items(definition)
-            if ref.item["type"] == "likert"}
-    return {page: {item: best.get(item, value) for item, value in answers.items()}
-            for page, answers in DEFAULT_ANSWERS.items()}
-
-
-def _answer_through_the_pages(app, link, answers: dict[str, dict]) -> None:
-    """One contact's own browser session (a fresh cookie jar): welcome, start, every page, thank-you."""
-    respondent = app.test_client()
-    welcome = respondent.get(link.path)
-    assert welcome.status_code == 200
-    started = respondent.post(f"{link.path}/start", data=form_fields(welcome.get_data(as_text=True)))
-    assert started.status_code == 303
-    for page_id in PAGES:
-        url = f"{link.path}/page/{page_id}"
-        saved = respondent.post(url, data=page_form(respondent.get(url).get_data(as_text=True), answers[page_id]))
-        assert saved.status_code == 303, (page_id, saved.get_data(as_text=True)[:2000])
-    assert saved.headers["Location"].endswith("/thanks")
 
 
 @pytest.mark.slow
@@ -61,16 +35,10 @@ def test_closing_a_campaign_answered_through_the_pages_rescores_replaces_and_cou
             chosen[accounts[email]].append(email)
     chosen = dict(list((account, emails) for account, emails in chosen.items() if len(emails) == 2)[:6])
     assert len(chosen) == 6
-    enthusiastic = _enthusiastic()
     essential_account, emails = next(iter(chosen.items()))
     for account_id, emails in chosen.items():
         for email in emails:
-            answers = enthusiastic
-            if account_id == essential_account:
-                answers = {**enthusiastic, "working_with_us": {**enthusiastic["working_with_us"],
-                                                               "contact_preference": "essential_only"}}
-                answers["working_with_us"].pop("contact_topics")  # only asked of contacts open to more
-            _answer_through_the_pages(app, links[email], answers)
+            answer_through_the_pages(app, links[email], enthusiastic_answers(essential=account_id == essential_account))
     answered = [links[email].invitation_id for emails in chosen.values() for email in emails]
     db.session.expire_all()
     assert db.session.scalar(select(Response.id).where(Response.invitation_id.in_(answered),
