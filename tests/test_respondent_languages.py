@@ -163,3 +163,17 @@ def test_each_catalogue_translates_every_message_and_its_compiled_copy_is_curren
 def _key(value):
     """A catalogue id or string (a plural entry is a list or tuple of forms) as a hashable value."""
     return value if isinstance(value, str) else tuple(value)
+
+
+def test_the_committed_template_holds_every_message_of_the_pages(tmp_path):
+    """New wording in a respondent template or core message must reach the catalogues (`make translations`)."""
+    import subprocess
+    import sys
+
+    root = TRANSLATIONS.parent.parent
+    fresh = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "Message",
+                    "--no-location", "--omit-header", "-o", str(fresh), "."], cwd=root, check=True, capture_output=True)
+    with open(fresh, "rb") as new, open(TRANSLATIONS / "messages.pot", "rb") as committed:
+        assert {_key(m.id) for m in read_po(new)} == {_key(m.id) for m in read_po(committed)}, \
+            "run `make translations` and translate the new entries"
