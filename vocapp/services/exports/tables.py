@@ -74,6 +74,19 @@ def _stream(stmt, names: list[str], chunk_rows: int, json_columns: tuple[str, ..
         yield frame
 
 
+#: the columns of ``accounts_statement``, as ``shape_accounts`` takes them
+ACCOUNT_NAMES = ["external_id", "name", "zone", "readiness", "opportunity", "leave_alone", "leave_alone_reason",
+                 "details"]
+
+
+def accounts_statement(placement_run_id: int):
+    """The placements of one run with their account, by account id (``ACCOUNT_NAMES``)."""
+    return (select(Account.external_id, Account.name, Placement.zone, Placement.readiness, Placement.opportunity,
+                   Placement.leave_alone, Placement.leave_alone_reason, Placement.details)
+            .join(Account, Account.id == Placement.account_id).where(Placement.run_id == placement_run_id)
+            .order_by(Account.external_id))
+
+
 def _time_text(column):
     """A timestamp column handed over as text (parsed vectorised by the shaping, not one datetime
     object per row by the driver): PostgreSQL formats it in UTC; SQLite stores it as text already."""
@@ -89,12 +102,8 @@ def _accounts(scope: ExportScope, chunk_rows: int) -> ExportTable:
         raise ExportError(f"no canvas placement for {which} yet; run `vocapp canvas place` first")
     constructs = scope.constructs
     variables = account_variables(constructs, scope.definition, METRIC_COLUMNS)
-    stmt = (select(Account.external_id, Account.name, Placement.zone, Placement.readiness, Placement.opportunity,
-                   Placement.leave_alone, Placement.leave_alone_reason, Placement.details)
-            .join(Account, Account.id == Placement.account_id).where(Placement.run_id == run.id)
-            .order_by(Account.external_id))
-    names = ["external_id", "name", "zone", "readiness", "opportunity", "leave_alone", "leave_alone_reason",
-             "details"]
+    stmt = accounts_statement(run.id)
+    names = ACCOUNT_NAMES
     scoring_id = run.scoring_run_id
 
     def chunks():
