@@ -62,12 +62,12 @@ def _domain(address: str) -> str:
 
 def render_message(kind: str, values: dict[str, str], language: str, subject: str, body: str,
                    survey_url: str, unsubscribe_url: str, unsubscribe_token: str, to: str,
-                   config: dict[str, Any] | None = None) -> Rendered:
+                   config: dict[str, Any] | None = None, message_id: str | None = None) -> Rendered:
     """The invitation (``kind`` "invitation") or reminder e-mail for one contact.
 
     ``subject``/``body`` are the campaign's staff-written text (empty: the default wording in
     ``language``); placeholders are filled from ``values``; both parts escape it (HTML autoescaped,
-    staff text never evaluated as a template)."""
+    staff text never evaluated as a template). ``message_id``: keep this Message-ID (a resend)."""
     config = config or current_app.config
     words = phrases(language)
     subject_text = one_line(fill(subject or words[f"{kind}_subject"], values))
@@ -81,7 +81,7 @@ def render_message(kind: str, values: dict[str, str], language: str, subject: st
     message["From"] = sender
     message["To"] = to
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message_id = make_msgid(domain=_domain(sender))
+    message_id = message_id or make_msgid(domain=_domain(sender))
     message["Message-ID"] = message_id
     mailto = config.get("MAIL_UNSUBSCRIBE_MAILTO") or sender
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}>"
@@ -116,8 +116,21 @@ def dkim_sign(data: bytes, config: dict[str, Any]) -> bytes:
     return signature + data
 
 
+def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
+    """The client TLS context: the system's CAs, or VOCAPP_SMTP_CA_FILE's; certificates and host names
+    are always verified."""
+    ca_file = config.get("SMTP_CA_FILE") or None
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise MailSetupError(f"VOCAPP_SMTP_CA_FILE {ca_file}: cannot read it as PEM certificates ({exc})") from exc
+
+
 class SMTPTransport:
-    """One SMTP connection (STARTTLS or implicit TLS, optional login) for a batch of messages."""
+    """One SMTP connection (STARTTLS or implicit TLS, optional login) for a batch of messages.
+
+    Settings that cannot work (certificate not verified, STARTTLS required but not offered, a login
+    without TLS, a refused login) raise MailSetupError: retrying would not help, and nothing is sent."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -126,19 +139,39 @@ class SMTPTransport:
     def open(self) -> None:
         config = self.config
         host, port, timeout = config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config.get("SMTP_TIMEOUT", 30))
+        where, user = f"the SMTP server {host}:{port}", config.get("SMTP_USERNAME")
+        if user and not (config.get("SMTP_SSL") or config.get("SMTP_STARTTLS")):
+            raise MailSetupError("VOCAPP_SMTP_USERNAME is set but neither VOCAPP_SMTP_STARTTLS nor VOCAPP_SMTP_SSL: "
+                                 "vocapp never sends a password in clear; turn one of them on")
+        context = tls_context(config) if config.get("SMTP_SSL") or config.get("SMTP_STARTTLS") else None
         try:
             if config.get("SMTP_SSL"):
-                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
             else:
                 self.connection = smtplib.SMTP(host, port, timeout=timeout)
                 if config.get("SMTP_STARTTLS"):
-                    self.connection.starttls(context=ssl.create_default_context())
-            if config.get("SMTP_USERNAME"):
-                self.connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+                    self.connection.ehlo()
+                    if not self.connection.has_extn("starttls"):
+                        raise MailSetupError(f"{where} does not offer STARTTLS, which VOCAPP_SMTP_STARTTLS requires: "
+                                             "nothing was sent (no message or password goes out in clear)")
+                    self.connection.starttls(context=context)
             self.connection.ehlo_or_helo_if_needed()
+            if user:
+                self.connection.login(user, config.get("SMTP_PASSWORD") or "")
+        except MailSetupError:
+            self.close()
+            raise
+        except ssl.SSLCertVerificationError as exc:
+            self.close()
+            raise MailSetupError(f"{where}: its TLS certificate cannot be verified ({exc.verify_message}); if it is "
+                                 "signed by your own CA, name that CA's PEM file in VOCAPP_SMTP_CA_FILE") from exc
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise PermanentFailure(_reply(exc.smtp_code, exc.smtp_error)) from exc
+            raise MailSetupError(f"{where} refused the login of {user!r} ({_reply(exc.smtp_code, exc.smtp_error)}); "
+                                 "check VOCAPP_SMTP_USERNAME and VOCAPP_SMTP_PASSWORD") from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            self.close()
+            raise MailSetupError(f"{where} does not offer what the settings need: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise TemporaryFailure(f"cannot connect to {host}:{port}: {exc}") from exc
