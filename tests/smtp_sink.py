@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) on a free loopback port that records what it accepts, for tests and
-benchmarks; a script of replies makes chosen DATA attempts fail (e.g. {3: "421 ..."})."""
+benchmarks; a script of replies makes chosen DATA attempts fail (e.g. {3: "421 ..."}; "DROP": accept
+the message and hang up without replying)."""
 from __future__ import annotations
 
 import socket
@@ -25,12 +26,15 @@ class Recorder:
         with self.lock:
             self.attempts += 1
             reply = self.script.get(self.attempts)
-            if reply:
+            if reply and reply != "DROP":
                 return reply
             self.accepted += 1
             if self.keep:
                 self.messages.append((envelope.rcpt_tos[0], envelope.original_content or envelope.content))
             count = self.accepted
+        if reply == "DROP":  # took the message, hangs up before replying: the sender cannot know
+            server.transport.close()
+            return "250 2.0.0 OK queued (never heard)"
         if self.on_accept:
             self.on_accept(count)
         return "250 2.0.0 OK queued"
