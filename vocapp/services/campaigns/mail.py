@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import binascii
+import functools
 import os
 import re
 import secrets
@@ -54,6 +55,12 @@ def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].strip(">") or "vocapp.invalid"
 
 
+@functools.lru_cache(maxsize=16)
+def _address(value: str) -> str:
+    """The bare address of a setting such as ``Surveys <surveys@example.org>``."""
+    return parseaddr(value)[1] or value
+
+
 def _header(name: str, value: str) -> bytes:
     """One header line (CRLF, folded): plain when ASCII and short, RFC 2047 UTF-8 words otherwise. Line
     breaks in values are spaces (no header injection)."""
@@ -92,7 +99,7 @@ def render_message(kind: str, values: dict[str, str], language: str, subject: st
                "survey_url": survey_url, "unsubscribe_url": unsubscribe_url, "language": language}
     sender = config["MAIL_FROM"]
     message_id = message_id or make_msgid(domain=_domain(sender))
-    mailto = parseaddr(config.get("MAIL_UNSUBSCRIBE_MAILTO") or sender)[1]  # the address, not a display name
+    mailto = _address(config.get("MAIL_UNSUBSCRIBE_MAILTO") or sender)
     boundary = f"==vocapp-{secrets.token_hex(12)}"
     environment = current_app.jinja_env  # the .html template is autoescaped, as with render_template
     text = environment.get_template("campaigns/email/message.txt").render(context)

@@ -59,29 +59,30 @@ class SendRun:
         self.subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
         self.body = campaign.email_body if kind == "invitation" else campaign.reminder_body
         self.pending: list[dict] = []  # outcomes not yet committed (written with the next intents)
-        self.hashes: dict[int, tuple[str, str]] = {}  # this run's token hashes per invitation
+        self.hashes: dict[int, tuple[str, str]] = {}  # token hashes of e-mails not yet attempted
+        self.token_rows: list[dict] = []  # token rows to insert with the next intents
         self.beat_at = 0.0
         table = Delivery.__table__  # Core statements, built once: the per-message path stays lean
         self.insert_intent = insert(table)
+        self.insert_token = insert(InvitationToken.__table__)
         key = (table.c.invitation_id == bindparam("b_invitation"), table.c.step == bindparam("b_step"))
         self.update_held = update(table).where(*key, table.c.status == "held")
         self.update_resend = update(table).where(*key, table.c.status == "unconfirmed")
         self.update_outcome = update(table).where(*key)
 
     def _tokens(self, rows: list[dict]) -> dict[int, tuple[str, str]]:
-        """New survey and unsubscribe tokens for a batch, stored (hashes only) before any is e-mailed."""
-        now, tokens, records = utcnow(), {}, []
+        """New survey and unsubscribe tokens for these rows; their hashes are inserted with the intents
+        (in the same commit), before any of them is e-mailed."""
+        now, tokens = utcnow(), {}
         for row in rows:
             (survey, survey_hash), (unsub, unsub_hash) = new_token(), new_token()
             tokens[int(row["invitation_id"])] = (survey, unsub)
             self.hashes[int(row["invitation_id"])] = (survey_hash, unsub_hash)
             common = {"invitation_id": int(row["invitation_id"]), "step": int(row["step"]), "created_at": now}
-            records += [{**common, "token_hash": survey_hash, "purpose": "survey", "expires_at": row["expires_at"]},
-                        {**common, "token_hash": unsub_hash, "purpose": "unsubscribe",
-                         "expires_at": now + dt.timedelta(days=self.unsubscribe_days)}]
-        if records:
-            db.session.execute(insert(InvitationToken), records)
-        db.session.commit()
+            self.token_rows += [
+                {**common, "token_hash": survey_hash, "purpose": "survey", "expires_at": row["expires_at"]},
+                {**common, "token_hash": unsub_hash, "purpose": "unsubscribe",
+                 "expires_at": now + dt.timedelta(days=self.unsubscribe_days)}]
         return tokens
 
     def _write_pending(self) -> None:
@@ -90,8 +91,12 @@ class SendRun:
             db.session.connection().execute(self.update_outcome, outcomes)
 
     def _intents(self, rows: list[dict], messages: list[Any]) -> None:
-        """Commit the intents of these messages (with the outcomes of the messages before them)."""
+        """Commit the intents of these messages and their links (with the outcomes of the messages
+        before them)."""
         self._write_pending()
+        if self.token_rows:
+            rows_, self.token_rows = self.token_rows, []
+            db.session.execute(self.insert_token, rows_)
         now = utcnow()
         new, held, resend = [], [], []
         for row, message in zip(rows, messages):
@@ -122,17 +127,13 @@ class SendRun:
                              "smtp_reply": reply[:2000], "attempts": attempts, "finished_at": utcnow()})
         self.counts[status] += 1
 
-    def _forget_links(self, rows: list[dict]) -> None:
-        """Delete the links made for these rows' e-mails (never sent); the caller commits."""
-        hashes = [h for row in rows for h in self.hashes.pop(int(row["invitation_id"]), ())]
-        if hashes:
-            db.session.execute(delete(InvitationToken).where(InvitationToken.token_hash.in_(hashes)))
-
     def _forget_intents(self, rows: list[dict], why: str) -> None:
         """These messages were never taken by the server (4xx, no connection, unusable settings): drop
         their intents and new links so that a re-run sends them (a resend goes back to unconfirmed)."""
         self._write_pending()
-        self._forget_links(rows)
+        hashes = [h for row in rows for h in self.hashes.pop(int(row["invitation_id"]), ())]
+        if hashes:
+            db.session.execute(delete(InvitationToken).where(InvitationToken.token_hash.in_(hashes)))
         keys = [(int(row["invitation_id"]), int(row["step"])) for row in rows if not row.get("resend")]
         if keys:
             db.session.execute(delete(Delivery).where(tuple_(Delivery.invitation_id, Delivery.step).in_(keys)))
@@ -181,7 +182,9 @@ class SendRun:
                 self._outcome(row, "sent", reply, attempt)
             return
 
-    def _deliver_batch(self, rows: list[dict], tokens: dict[int, tuple[str, str]]) -> None:
+    def _deliver_batch(self, rows: list[dict]) -> None:
+        """Links, render, one commit of the intents, then the SMTP transactions of ``rows``."""
+        tokens = self._tokens(rows)
         messages = [self._render(row, tokens[int(row["invitation_id"])]) for row in rows]
         self._intents(rows, messages)
         for index, (row, message) in enumerate(zip(rows, messages)):
@@ -200,18 +203,12 @@ class SendRun:
         total = len(records)
         for start in range(0, total, batch_size):
             batch = records[start:start + batch_size]
-            tokens = self._tokens(batch)
-            first = 0
             try:
                 self.transport.open()
                 for first in range(0, len(batch), self.intent_batch):
-                    self._deliver_batch(batch[first:first + self.intent_batch], tokens)
-            except (TemporaryFailure, CampaignError, MailSetupError) as exc:
-                self._forget_links(batch[first:])  # links of e-mails not attempted (tried ones are kept)
-                db.session.commit()
-                if isinstance(exc, TemporaryFailure):  # from open(): nothing of this batch was attempted
-                    raise CampaignError(f"cannot reach the mail server: {exc}; run again to send the rest") from exc
-                raise
+                    self._deliver_batch(batch[first:first + self.intent_batch])
+            except TemporaryFailure as exc:  # from open(): nothing of this batch was attempted
+                raise CampaignError(f"cannot reach the mail server: {exc}; run again to send the rest") from exc
             finally:
                 self._write_pending()
                 sync_invitations(self.campaign_id, [int(row["invitation_id"]) for row in batch])
