@@ -55,15 +55,19 @@ def _send_and_kill(app, tmp_path, server, campaign_id: int, intent_batch: int, k
     time.sleep(1.2)
 
 
+def _campaign(name: str):
+    load_survey()
+    add_contacts(10)
+    return create_campaign("b2b_relationship", name)[0]
+
+
 def _statuses() -> dict[str, int]:
     return dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
 
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_and_run_again_sends_the_rest_none_twice(app, tmp_path):
-    load_survey()
-    add_contacts(10)
-    campaign, _ = create_campaign("b2b_relationship", "Crash")
+    campaign = _campaign("Crash")
     with smtp_server(app, config={"MAIL_INTENT_BATCH": 1}) as server:
         _send_and_kill(app, tmp_path, server, campaign.id, intent_batch=1, kill_at=4)
         result = send_campaign(campaign.id)
@@ -77,9 +81,7 @@ def test_a_worker_killed_mid_batch_and_run_again_sends_the_rest_none_twice(app, 
 
 @pytest.mark.slow
 def test_batched_intents_killed_mid_batch_leave_at_most_a_batch_unconfirmed_resent_only_on_request(app, tmp_path):
-    load_survey()
-    add_contacts(10)
-    campaign, _ = create_campaign("b2b_relationship", "Crash in a batch")
+    campaign = _campaign("Crash in a batch")
     with smtp_server(app, config={"MAIL_INTENT_BATCH": 4}) as server:
         # intents of c0-c3, then c4-c7, are committed together; killed when the server has c5 (the 6th)
         _send_and_kill(app, tmp_path, server, campaign.id, intent_batch=4, kill_at=6)

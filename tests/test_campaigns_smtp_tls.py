@@ -54,28 +54,26 @@ def _nothing_sent(campaign_id: int) -> None:
     assert statuses == {"queued"}
 
 
-def test_starttls_required_with_login(app, server_tls, ca_file):
-    campaign = _campaign()
-    login = Login("mailer", "s3cret")
-    config = {"SMTP_STARTTLS": True, "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret", "SMTP_CA_FILE": ca_file}
-    with smtp_server(app, config=config, tls_context=server_tls, require_starttls=True, auth_required=True,
-                     authenticator=login) as server:
-        result = send_campaign(campaign.id)
-    assert result["sent"] == 3 and len(server.messages) == 3
-    assert login.attempts and set(login.attempts) == {("mailer", True)}  # one login per connection, over TLS
+def _server_tls(mode: str, context: ssl.SSLContext) -> dict:
+    """aiosmtpd options for STARTTLS (required) or implicit TLS; aiosmtpd only counts STARTTLS as TLS
+    for auth_require_tls, so implicit TLS turns it off (Login checks the transport itself)."""
+    if mode == "starttls":
+        return {"tls_context": context, "require_starttls": True}
+    return {"ssl_context": context, "auth_require_tls": False}
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_implicit_tls_with_login(app, server_tls, ca_file):
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_login_over_tls(app, server_tls, ca_file, mode):
     campaign = _campaign()
     login = Login("mailer", "s3cret")
-    config = {"SMTP_SSL": True, "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret", "SMTP_CA_FILE": ca_file}
-    # aiosmtpd only knows STARTTLS as TLS for auth_require_tls; Login checks the transport itself
-    with smtp_server(app, config=config, ssl_context=server_tls, auth_required=True, auth_require_tls=False,
-                     authenticator=login) as server:
+    config = {"SMTP_STARTTLS": mode == "starttls", "SMTP_SSL": mode == "implicit", "SMTP_USERNAME": "mailer",
+              "SMTP_PASSWORD": "s3cret", "SMTP_CA_FILE": ca_file}
+    with smtp_server(app, config=config, auth_required=True, authenticator=login,
+                     **_server_tls(mode, server_tls)) as server:
         result = send_campaign(campaign.id)
     assert result["sent"] == 3 and sorted(server.recipients()) == [f"c{i}@example.org" for i in range(3)]
-    assert set(login.attempts) == {("mailer", True)}
+    assert login.attempts and set(login.attempts) == {("mailer", True)}  # one login per connection, over TLS
 
 
 def test_a_wrong_password_fails_the_job_once_with_a_clear_message_and_sends_nothing(app, client_as, server_tls,
@@ -120,9 +118,8 @@ def test_starttls_required_but_not_offered_is_refused_before_any_password_or_mes
 @pytest.mark.parametrize("mode", ["starttls", "implicit"])
 def test_the_certificate_is_verified_by_default(app, server_tls, mode, ca_file):
     campaign = _campaign(2)
-    tls = {"tls_context": server_tls, "require_starttls": True} if mode == "starttls" else {"ssl_context": server_tls}
     config = {"SMTP_STARTTLS": mode == "starttls", "SMTP_SSL": mode == "implicit", "SMTP_CA_FILE": None}
-    with smtp_server(app, config=config, **tls) as server:
+    with smtp_server(app, config=config, **_server_tls(mode, server_tls)) as server:
         with pytest.raises(MailSetupError, match="certificate cannot be verified .*VOCAPP_SMTP_CA_FILE"):
             send_campaign(campaign.id)
         assert server.attempts == 0

@@ -31,7 +31,7 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "DKIM_DOMAIN": ("DKIM_DOMAIN", None, "DKIM signing domain (d=)"),
     "SEND_RATE_PER_MINUTE": ("SEND_RATE_PER_MINUTE", "600", "Throttle: at most this many e-mails a minute (0: no limit)"),
     "SEND_BATCH_SIZE": ("SEND_BATCH_SIZE", "200", "E-mails sent over one SMTP connection before it is renewed"),
-    "MAIL_INTENT_BATCH": ("MAIL_INTENT_BATCH", "20",
+    "MAIL_INTENT_BATCH": ("MAIL_INTENT_BATCH", "50",
                           "E-mails whose intents are committed together (a crash leaves at most this many unconfirmed)"),
     "SEND_RETRIES": ("SEND_RETRIES", "4", "Attempts per e-mail on temporary SMTP errors (4xx, dropped connection)"),
     "SEND_RETRY_SECONDS": ("SEND_RETRY_SECONDS", "2", "First back-off on a temporary SMTP error (doubles each retry)"),

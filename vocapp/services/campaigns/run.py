@@ -95,8 +95,8 @@ class SendRun:
         before them)."""
         self._write_pending()
         if self.token_rows:
-            rows_, self.token_rows = self.token_rows, []
-            db.session.execute(self.insert_token, rows_)
+            links, self.token_rows = self.token_rows, []
+            db.session.execute(self.insert_token, links)
         now = utcnow()
         new, held, resend = [], [], []
         for row, message in zip(rows, messages):
