@@ -21,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+
+from _databases import drop_database, make_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 N_ACCOUNTS = 5000
@@ -51,23 +52,6 @@ def generate(path: Path, rows: int, seed: int = 0, block: int = 200_000) -> None
                 "reference": [f"R{offset + i:09d}" for i in range(n)],
             })
             frame.to_csv(handle, index=False, header=offset == 0, float_format="%.2f")
-
-
-def make_database(server_url: str) -> str:
-    server = make_url(server_url)
-    name = f"vocapp_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server_url: str, url: str) -> None:
-    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def import_in_this_process(url: str, path: Path) -> None:

@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -37,28 +36,13 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from _databases import drop_database, make_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 GUNICORN = ["--workers", "2", "--log-level", "warning"]
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SHOWN = re.compile(r'name="shown"[^>]*value="([^"]+)"')
-
-
-def make_database(server_url: str) -> str:
-    server = make_url(server_url)
-    name = f"vocapp_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server_url: str, url: str) -> None:
-    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def set_up(url: str, flows: int, instance: str) -> tuple[list[str], list[str], dict]:

@@ -35,6 +35,7 @@ AREA_ROLES = {
     "exports": {"analyst"},
     "docs": {"designer", "analyst"},
     "jobs": {"designer", "analyst"},  # every staff role; each job kind's own role is checked per job
+    "webhooks": set(),  # admins only: endpoints, secrets, deliveries
 }
 
 
@@ -44,10 +45,12 @@ def _staff_rules(app):
             yield rule
 
 
-def _url(app, rule) -> str:
+def _url(app, rule, tokens: dict[str, str] | None = None) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        if isinstance(converter, AnyConverter):
+        if name == "token" and tokens and rule.endpoint.split(".")[0] in tokens:
+            values[name] = tokens[rule.endpoint.split(".")[0]]  # a working link: the form behind it is real
+        elif isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
         else:
             values[name] = 1 if isinstance(converter, NumberConverter) else "x"
@@ -135,13 +138,43 @@ def test_every_route_a_role_may_use_answers_without_a_server_error(app, client, 
     assert client.get("/").status_code == 200  # still logged in: nothing above ended this session
 
 
+PUBLIC_PAGES = {"auth.login", "auth.logout", "static"}
+
+
+def test_every_public_route_is_the_login_or_a_token_page(app):
+    """Anything reachable without a login is the login/logout, a static file, or a page opened by an
+    unguessable token in its URL (walked by tests/test_security_token_pages.py)."""
+    public = [rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS]
+    others = [rule.endpoint for rule in public if rule.endpoint not in PUBLIC_PAGES and "token" not in rule.arguments]
+    assert not others, f"public routes that are neither the login nor a token page: {others}"
+    assert {"respondent.welcome", "unsubscribe.page", "auth.set_password"} <= {rule.endpoint for rule in public}
+
+
+def _working_links(db) -> dict[str, str]:
+    """A survey link and an unsubscribe link that work, for the token routes of the CSRF walk."""
+    from datetime import timedelta
+
+    from respondent_setup import make_link
+    from vocapp.core.tokens import new_token
+    from vocapp.models import InvitationToken
+    from vocapp.models.base import utcnow
+
+    link = make_link()
+    token, token_hash = new_token()
+    db.session.add(InvitationToken(token_hash=token_hash, invitation_id=link.invitation_id, purpose="unsubscribe",
+                                   step=0, expires_at=utcnow() + timedelta(days=30)))
+    db.session.commit()
+    return {"respondent": link.token, "unsubscribe": token}
+
+
 def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, client, make_staff, db):
     from sqlalchemy import func, select
 
     from conftest import STAFF_PASSWORD
     from helpers import login
-    from vocapp.models import AuditEntry
+    from vocapp.models import AuditEntry, Contact, Invitation, Response
 
+    tokens = _working_links(db)
     admin = make_staff("admin")
     login(client, admin.email, STAFF_PASSWORD)
     entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
@@ -149,13 +182,19 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.endpoint == "static":
             continue
-        url = _url(app, rule)
-        response = client.post(url, data={"email": admin.email, "password": STAFF_PASSWORD, "role": "analyst"})
+        url = _url(app, rule, tokens)
+        response = client.post(url, data={"email": admin.email, "password": STAFF_PASSWORD, "role": "analyst",
+                                          "answer-decision_role": "decision_maker", "nav": "next"})
         assert response.status_code == 400, f"{rule.endpoint} {url}: {response.status_code}"
         # respondents see a plain-words page instead of the CSRF error (their saved answers are kept)
         expected = "Please continue from your link" if rule.endpoint.startswith("respondent.") else "CSRF"
         assert expected in response.get_data(as_text=True), rule.endpoint
         checked.append(rule.endpoint)
     assert {"auth.login", "auth.logout", "auth.set_password", "staff.invite", "imports.upload", "surveys.upload",
-            "canvas.place", "scoring.start"} <= set(checked)
+            "canvas.place", "scoring.start", "respondent.start", "respondent.page", "unsubscribe.confirm",
+            "webhooks.add", "webhooks.replay", "webhooks.rotate_secret"} <= set(checked)
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == entries
+    db.session.expire_all()  # behind the working links too, nothing was started, answered or unsubscribed
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalar(select(Invitation.started_at)) is None
+    assert db.session.scalar(select(func.count()).select_from(Contact).where(Contact.unsubscribed_at.is_not(None))) == 0

@@ -56,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         from vocapp.extensions import db
 
         db.init_app(app)
+        _init_webhooks(app)
         return app
     _init_extensions(app)
     _register_blueprints(app)
@@ -92,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
     from vocapp.services.sessions import session_user
 
     init_jobs(app)
+    _init_webhooks(app)
 
     @login_manager.user_loader
     def load_user(session_token: str) -> StaffUser | None:
@@ -106,6 +108,13 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def _init_webhooks(app: Flask) -> None:
+    """Commits that record webhook events start their senders (vocapp.jobs.webhooks)."""
+    from vocapp.jobs.webhooks import init_app
+
+    init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -70,14 +70,35 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "UPLOAD_PREVIEW_HOURS": ("UPLOAD_PREVIEW_HOURS", "24", "Hours an unconfirmed upload is kept"),
     "RETENTION_MONTHS": ("RETENTION_MONTHS", None, "Anonymise responses older than this many months (unset: keep)"),
     "REPORT_MIN_GROUP": ("REPORT_MIN_GROUP", "5", "Smallest group of respondents the results report shows"),
+    "WEBHOOK_TIMEOUT_SECONDS": ("WEBHOOK_TIMEOUT_SECONDS", "5",
+                                "Seconds a webhook delivery attempt may take (connect, send, first response bytes)"),
+    "WEBHOOK_RETRY_BASE_SECONDS": ("WEBHOOK_RETRY_BASE_SECONDS", "60",
+                                   "Wait after a webhook's first failed attempt; doubles after each further failure"),
+    "WEBHOOK_RETRY_MAX_SECONDS": ("WEBHOOK_RETRY_MAX_SECONDS", "28800", "Longest wait between two webhook attempts"),
+    "WEBHOOK_MAX_ATTEMPTS": ("WEBHOOK_MAX_ATTEMPTS", "12", "Attempts per webhook delivery before it is given up"),
+    "WEBHOOK_DISABLE_AFTER_HOURS": ("WEBHOOK_DISABLE_AFTER_HOURS", "24",
+                                    "A webhook endpoint failing continuously this long is disabled"),
+    "WEBHOOK_ALLOWED_HOSTS": ("WEBHOOK_ALLOWED_HOSTS", "",
+                              "Comma-separated host names, addresses or networks (CIDR) webhooks may reach although "
+                              "private, loopback or link-local"),
+    "WEBHOOK_ALLOW_HTTP_LOOPBACK": ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false",
+                                    "Allow plain-HTTP webhook URLs to loopback addresses (tests, local receivers)"),
+    "WEBHOOK_KEEP_DAYS": ("WEBHOOK_KEEP_DAYS", "30",
+                          "Days webhook messages, deliveries and attempts are kept once every delivery ended"),
+    "WEBHOOK_CA_FILE": ("WEBHOOK_CA_FILE", None,
+                        "PEM file of extra certificate authorities webhook receivers may use (an internal CA)"),
+    "WEBHOOK_SECRET_GRACE_HOURS": ("WEBHOOK_SECRET_GRACE_HOURS", "24",
+                                   "After a secret rotation, hours the old secret also signs webhook deliveries"),
 }
 
-_BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL", "SECURE_COOKIES"}
+_BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL", "SECURE_COOKIES", "WEBHOOK_ALLOW_HTTP_LOOPBACK"}
 _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
             "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "MAIL_INTENT_BATCH", "SEND_RETRIES",
             "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS",
-            "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS"}
-_FLOAT = {"SEND_RETRY_SECONDS"}
+            "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS",
+            "WEBHOOK_MAX_ATTEMPTS"}
+_FLOAT = {"SEND_RETRY_SECONDS", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_RETRY_BASE_SECONDS", "WEBHOOK_RETRY_MAX_SECONDS",
+          "WEBHOOK_DISABLE_AFTER_HOURS", "WEBHOOK_SECRET_GRACE_HOURS", "WEBHOOK_KEEP_DAYS"}
 
 
 class Config:

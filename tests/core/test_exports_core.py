@@ -103,3 +103,21 @@ def test_spss_names_are_valid_and_unique():
     names = spss_names(["trust", "1st", "a-b", "a_b", "BY", "x" * 80])
     assert names["1st"] == "v_1st" and names["a-b"] == "a_b" and names["a_b"] == "a_b_2"
     assert names["BY"] == "v_BY" and len(names["x" * 80]) == 64
+
+
+def test_an_export_without_rows_is_written_in_every_format(tmp_path):
+    """A survey nobody has answered yet still exports (an empty chunk's time column has no times: it
+    ended in HTTP 500 for .sav before)."""
+    import pyreadstat
+
+    from vocapp.core.exports import FORMATS, write_file
+
+    variables = [Variable("response_id", "Response id", "integer"), Variable("submitted_at", "When", "datetime"),
+                 Variable("comment", "Comment", "string")]
+    empty = pd.DataFrame({"response_id": pd.Series([], dtype=object), "submitted_at": pd.Series([], dtype=object),
+                          "comment": pd.Series([], dtype=object)})
+    for fmt in FORMATS:
+        path = tmp_path / f"empty.{fmt}"
+        assert write_file(fmt, variables, [empty], path) == 0, fmt
+        assert path.stat().st_size > 0
+    assert pyreadstat.read_sav(str(tmp_path / "empty.sav"))[0].empty

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+import threading
 from typing import Any, Callable
 
 import click
@@ -22,7 +23,7 @@ from vocapp.errors import VocappError
 #: modules under vocapp.cli, each exposing ``commands``: the click commands or groups it adds.
 COMMAND_MODULES = [
     "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas",
-    "export", "jobs", "retention",
+    "export", "jobs", "retention", "webhooks",
 ]
 #: how a command uses the database: reads an existing one (the default), creates it, or needs none
 READS, CREATES, NONE = "reads", "creates", "none"
@@ -144,8 +145,12 @@ def _create_app() -> Flask:
 
 
 def _close_database(exc: BaseException | None) -> None:
-    """When a command's app context ends, close its database connections."""
+    """When a command's app context ends, let the job threads it started finish (webhook senders after
+    a commit, in the embedded mode), then close its database connections."""
     from vocapp.services.connections import close_connections
+
+    if "vocapp.jobs.queue" in sys.modules and threading.current_thread() is threading.main_thread():
+        sys.modules["vocapp.jobs.queue"].wait_for_threads(timeout=30)
 
     close_connections()
 

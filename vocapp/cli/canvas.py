@@ -22,11 +22,13 @@ group = AppGroup("canvas", help="The Customer Segmentation Canvas: place, show, 
 def write_csv(frame: pd.DataFrame, out: str | None) -> None:
     """Write ``frame`` as formula-safe CSV to ``out`` (or stdout)."""
     from vocapp.core.exports import neutralise_frame
+    from vocapp.core.exports.writers import CSV_LINE_END
     safe = neutralise_frame(frame.astype(object)) if not frame.empty else frame
     buffer = io.StringIO()
-    safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.1f")
+    safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.1f",
+                lineterminator=CSV_LINE_END)  # values holding a CR are quoted (see CSV_LINE_END)
     if out:
-        Path(out).write_text(buffer.getvalue(), encoding="utf-8")
+        Path(out).write_bytes(buffer.getvalue().encode("utf-8"))
     else:
         sys.stdout.write(buffer.getvalue())
 

@@ -24,7 +24,8 @@ from vocapp.jobs.registry import JobError, JobKind, job_kind, job_kinds, registe
 from vocapp.jobs.runner import JobCancelled, JobContext, execute
 
 #: modules that declare job functions with @register; add an area's module here
-JOB_MODULES = ["vocapp.jobs.scoring", "vocapp.jobs.canvas", "vocapp.jobs.retention", "vocapp.jobs.campaigns"]
+JOB_MODULES = ["vocapp.jobs.scoring", "vocapp.jobs.canvas", "vocapp.jobs.retention", "vocapp.jobs.campaigns",
+               "vocapp.jobs.webhooks"]
 
 __all__ = ["JOB_MODULES", "JobCancelled", "JobContext", "JobError", "JobKind", "broker_url", "cancel", "enqueue",
            "execute", "get_job", "job_kind", "job_kinds", "load_job_modules", "recent_jobs", "register", "rerun",

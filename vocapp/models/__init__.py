@@ -10,10 +10,13 @@ from vocapp.models.scoring import AccountScore, ContactScore, ScoringRun
 from vocapp.models.staff import STAFF_ROLES, AuditEntry, StaffSession, StaffUser
 from vocapp.models.surveys import Survey, SurveyVersion
 from vocapp.models.transactions import Transaction
+from vocapp.models.webhooks import (WEBHOOK_EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+                                    WebhookEvent)
 
 __all__ = [
     "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
     "CanvasDefinitionVersion", "Contact", "ContactScore", "Delivery", "ImportRun", "Invitation", "InvitationToken",
     "Job", "Lock", "Placement", "PlacementRun", "Response", "ScoringRun", "StaffSession", "StaffUser", "Survey",
-    "SurveyVersion", "Transaction", "utcnow",
+    "SurveyVersion", "Transaction", "WEBHOOK_EVENT_TYPES", "WebhookAttempt", "WebhookDelivery",
+    "WebhookEndpoint", "WebhookEvent", "utcnow",
 ]

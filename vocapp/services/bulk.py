@@ -84,7 +84,9 @@ def pg_query_csv(statement: Any) -> bytes:
 def _copy_rows(table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
     """PostgreSQL COPY FROM STDIN (CSV) of ``frame`` on the session's connection."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, index=False, na_rep="")
+    # CRLF records: pandas then quotes a value holding a bare CR, which COPY refuses unquoted ("unquoted
+    # carriage return found in data": a zone name or an imported text with a CR failed on PostgreSQL)
+    frame.to_csv(buffer, header=False, index=False, na_rep="", lineterminator="\r\n")
     with driver_connection().cursor() as cursor:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
             copy.write(buffer.getvalue())

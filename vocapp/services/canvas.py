@@ -26,6 +26,7 @@ from vocapp.services.locks import ATTEMPTS, hold_lock
 from vocapp.services.progress import Progress, no_progress
 from vocapp.services.scoring import json_safe
 from vocapp.services.scoring_data import account_scores_frame
+from vocapp.services.webhooks.events import placement_changes
 
 from .canvas_queries import (CanvasError, get_placement_run, is_left_alone,  # noqa: F401 (re-exported)
                              latest_placement_run, leave_alone_accounts, leave_alone_contact_ids,
@@ -233,6 +234,7 @@ def _place_once(definition: CanvasDefinition, staff: StaffUser | None, as_of: dt
             "details": _details(placed, metrics, constructs, unheard.estimates),
         })
         bulk_insert(Placement, PLACEMENT_COLUMNS, rows)
+        placement_changes(run.id, run.previous_run_id, run.created_at)  # webhook events, in this transaction
         if staff is not None:
             from vocapp.services.staff import record_action
             record_action(staff, "canvas.place", "placement_run", run.id,

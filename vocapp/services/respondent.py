@@ -22,6 +22,7 @@ from vocapp.extensions import db
 from vocapp.models import Campaign, Contact, Invitation, InvitationToken, Response, SurveyVersion
 from vocapp.models.base import utcnow
 from vocapp.models.campaigns import INVITATION_STATUSES
+from vocapp.services.webhooks import events as webhook_events
 
 #: longest token accepted for a look-up (new_token() makes 43 characters)
 MAX_TOKEN_LENGTH = 128
@@ -185,6 +186,7 @@ def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetim
             _move_invitation(respondent, "completed", _AT_OR_AFTER_COMPLETED, completed_at=completed_at,
                              started_at=func.coalesce(Invitation.started_at, completed_at),
                              opened_at=func.coalesce(Invitation.opened_at, completed_at))
+            webhook_events.response_completed(respondent.response_id)  # in this transaction (outbox)
         db.session.commit()
     except DBAPIError as exc:
         db.session.rollback()

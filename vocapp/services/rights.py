@@ -156,6 +156,9 @@ def erase_contact(email: str, responses: str = "keep-anonymised", staff: StaffUs
             for response in answered:
                 _without_text(response, text_items)
                 response.anonymised_at = now
+        from vocapp.services.webhooks import forget_address
+
+        forget_address(address)  # stored webhook messages (docs/webhooks.md)
         contact.email, contact.first_name, contact.last_name = placeholder, "", ""
         contact.language, contact.attributes, contact.consent_at = None, {}, None
         contact.unsubscribed_at = contact.unsubscribed_at or now

@@ -24,6 +24,7 @@ BLUEPRINTS = [
     ("unsubscribe", "/u"),
     ("docs", "/docs"),
     ("jobs", "/jobs"),
+    ("webhooks", "/webhooks"),
     ("respondent", "/s"),
 ]
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from vocapp.errors import VocappError
 from vocapp.services.sessions import authenticate, end_session, limiter, start_session
+from vocapp.web.hygiene import token_page_headers
 from vocapp.services.staff import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_link_user, set_password_from_link
 
 bp = Blueprint("auth", __name__)
@@ -86,7 +87,13 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+#: refused set-password links allowed per client (the token is 256 bits; this stops guessing in bulk)
+SET_PASSWORD_BAD_LINK_LIMIT = "20 per hour"
+
+
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(SET_PASSWORD_BAD_LINK_LIMIT, key_func=_client_key, scope="set-password-bad-link",
+               deduct_when=lambda response: response.status_code == 410)
 def set_password(token: str):
     """The invitation or reset link an administrator handed out: choose a password, then log in."""
     if len(token) > 100 or password_link_user(token) is None:
@@ -103,3 +110,9 @@ def set_password(token: str):
             flash(f"Password set for {user.email}. Log in with it now.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form)
+
+
+@bp.after_request
+def _set_password_headers(response):
+    """The set-password link is a token page: no Referer leaves it, no cache keeps it."""
+    return token_page_headers(response) if request.endpoint == "auth.set_password" else response

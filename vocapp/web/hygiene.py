@@ -53,6 +53,18 @@ SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame
                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
+#: sent with every page opened by a token in its URL (survey, unsubscribe and set-password links): the
+#: token never leaks to another site in a Referer, no cache keeps a copy, no search engine lists it
+TOKEN_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+                      "X-Robots-Tag": "noindex, nofollow"}
+
+
+def token_page_headers(response):
+    """after_request hook for token pages: TOKEN_PAGE_HEADERS on every answer, refusals included."""
+    response.headers.update(TOKEN_PAGE_HEADERS)
+    return response
+
+
 def add_security_headers(response):
     """after_request hook: SECURITY_HEADERS on everything; pages (and anything else that did not choose a
     cache policy, except static files) are never stored by browsers or proxies: they show member data."""

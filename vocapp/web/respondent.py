@@ -21,11 +21,9 @@ from vocapp.core.surveys.model import declared_languages, estimated_minutes
 from vocapp.extensions import limiter
 from vocapp.services import respondent as service
 from vocapp.services.respondent import AnswersNotSaved, Respondent
+from vocapp.web.hygiene import token_page_headers
 
 bp = Blueprint("respondent", __name__)
-#: sent with every token page: the token never leaks to other sites, and no copy is kept by caches
-TOKEN_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
-                      "X-Robots-Tag": "noindex, nofollow"}
 NOT_SAVED = "Your answers on this page could not be saved just now. They are still filled in below: please try again."
 
 limiter.limit(lambda: current_app.config["RESPONDENT_RATE_LIMIT"], scope="respondent")(bp)
@@ -33,10 +31,7 @@ limiter.limit(lambda: current_app.config["RESPONDENT_BAD_TOKEN_LIMIT"], scope="r
               deduct_when=lambda response: response.status_code == 404)(bp)
 
 
-@bp.after_request
-def _token_page_headers(response):
-    response.headers.update(TOKEN_PAGE_HEADERS)
-    return response
+bp.after_request(token_page_headers)
 
 
 @bp.errorhandler(CSRFError)

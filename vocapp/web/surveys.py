@@ -16,7 +16,7 @@ from vocapp.errors import VocappError
 from vocapp.models import Survey
 from vocapp.services import surveys as survey_service
 from vocapp.web.surveys_forms import (ConstructForm, CreateSurveyForm, ItemForm, PageForm, SettingsForm, UploadForm,
-                                       fill_item_form, item_from_form, item_summary, set_item_choices)
+                                       fill_item_form, item_from_form, item_summary, set_item_choices, show_errors)
 from vocapp.web import surveys_manage
 from vocapp.web.surveys_preview import preview
 from vocapp.web.hygiene import int_arg
@@ -354,8 +354,7 @@ def edit_item(slug: str, page: int, item: int):
         fill_item_form(form, old)
     elif form.validate_on_submit():
         updated, errors = item_from_form(form, old, defn)
-        for name, message in errors.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        show_errors(form, errors)
         if not errors:
             defn["pages"][page]["items"][item] = updated
             _save(survey, defn)

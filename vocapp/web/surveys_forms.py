@@ -65,6 +65,13 @@ class ItemForm(FlaskForm):
                       "min": "number_min", "max": "number_max", "show_if": "show_if_item"}
 
 
+def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    """Add each field's problem (from ``item_from_form``/``scale_from_form``) to that field of ``form``."""
+    for name, message in errors.items():
+        field = getattr(form, name)
+        field.errors = [*field.errors, message]
+
+
 def set_item_choices(form: ItemForm, defn: dict, page_index: int, item_index: int) -> None:
     """Scales, constructs and earlier items of ``defn`` as the form's select choices."""
     form.scale.choices = [SelectChoice("", "—")] + [SelectChoice(key) for key in entries_by_id(defn, "scales")]

@@ -16,7 +16,7 @@ from vocapp.core.surveys.wording import where
 from vocapp.errors import VocappError
 from vocapp.models import Survey
 from vocapp.services import surveys as survey_service
-from vocapp.web.surveys_forms import ScaleForm, fill_scale_form, scale_from_form
+from vocapp.web.surveys_forms import ScaleForm, fill_scale_form, scale_from_form, show_errors
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -43,8 +43,7 @@ def scales(slug: str, index: int | None = None):
         fill_scale_form(form, old)
     elif form.validate_on_submit():
         scale, errors = scale_from_form(form, old, defn)
-        for name, message in errors.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        show_errors(form, errors)
         if not errors:
             defn["scales"] = list(entries)
             if index is None:

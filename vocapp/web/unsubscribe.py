@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from vocapp.web.campaigns_forms import ActionForm
+from vocapp.web.hygiene import token_page_headers
 
 
 def _campaigns():
@@ -31,11 +32,7 @@ def _bind_extensions(state) -> None:
         limiter.limit(LIMIT)(bp)
 
 
-@bp.after_request
-def _private(response):
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(token_page_headers)
 
 
 def _unknown():

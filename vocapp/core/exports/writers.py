@@ -43,13 +43,20 @@ def spreadsheet_safe(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.D
 
 # --------------------------------------------------------------------------------- CSV and JSON
 
+#: records end in CRLF (RFC 4180): the csv writer then quotes every value holding a CR or an LF. With
+#: "\n" alone a bare CR inside a value was written unquoted, and spreadsheets end the row there: the
+#: rest of the value became a new row whose first cell could be a formula ("Acme\r=HYPERLINK(...)")
+CSV_LINE_END = "\r\n"
+
+
 def iter_csv(variables: Sequence[Variable], chunks: Iterable[pd.DataFrame]) -> Iterator[bytes]:
     """UTF-8 CSV, a header then one block per chunk; text cells neutralised; floats written exactly."""
-    yield (",".join(_csv_header(v.name) for v in variables) + "\n").encode("utf-8")
+    yield (",".join(_csv_header(v.name) for v in variables) + CSV_LINE_END).encode("utf-8")
     for chunk in chunks:
         if len(chunk):
             buffer = io.StringIO()
-            spreadsheet_safe(chunk, variables).to_csv(buffer, header=False, index=False, lineterminator="\n")
+            spreadsheet_safe(chunk, variables).to_csv(buffer, header=False, index=False,
+                                                         lineterminator=CSV_LINE_END)
             yield buffer.getvalue().encode("utf-8")
 
 
@@ -219,8 +226,8 @@ def spss_frame(chunk: pd.DataFrame, variables: Sequence[Variable]) -> pd.DataFra
         values = chunk[v.name]
         if v.kind in ("integer", "float", "boolean"):
             out[v.name] = values.astype("Float64").astype(float) if v.kind != "float" else values.astype(float)
-        elif v.kind == "datetime":
-            out[v.name] = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif v.kind == "datetime":  # (an empty chunk's column may hold no times at all: object dtype)
+            out[v.name] = pd.to_datetime(values, utc=True).dt.tz_localize(None)
         else:
             out[v.name] = values.astype(object).where(values.notna(), "")
     return pd.DataFrame(out)

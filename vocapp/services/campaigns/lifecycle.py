@@ -15,6 +15,7 @@ from vocapp.models import Campaign, Contact, Invitation, InvitationToken, StaffU
 from vocapp.services.campaigns.audience import CampaignError, get_campaign
 from vocapp.services.progress import Progress
 from vocapp.services.staff import record_action
+from vocapp.services.webhooks.events import campaign_closed
 
 
 
@@ -75,6 +76,9 @@ def close_campaign(campaign_id: int, staff: StaffUser | None = None) -> Campaign
     db.session.execute(update(Invitation).where(Invitation.campaign_id == campaign.id, Invitation.expires_at > now)
                        .values(expires_at=now))
     record_action(staff, "campaign.close", "campaign", campaign.id)
+    from vocapp.services.respondent import campaign_progress
+
+    campaign_closed(campaign, campaign_progress(campaign.id).counts)  # in this transaction (outbox)
     db.session.commit()
     return campaign
 
