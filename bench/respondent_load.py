@@ -8,7 +8,7 @@ flows against completed responses in the database (they must be equal).
 
 The floor: the same gunicorn settings serving bench/respondent_bare.py, a bare Flask view doing the
 same database work per request (find the invitation by token hash, update the response JSON), driven
-with the same concurrency and number of requests. Targets: 0 errors, 0 lost, throughput >= 0.5x the
+with the same concurrency and number of requests, half of them before vocapp's run and half after. Targets: 0 errors, 0 lost, throughput >= 0.5x the
 bare view, p95 < 250 ms.
 
     python bench/respondent_load.py [--flows 192] [--concurrency 64] [--max-seconds 120]
@@ -164,6 +164,12 @@ class Recorder:
         self.errors: list[str] = []
         self.flows = 0
 
+    def merged(self, other: "Recorder") -> "Recorder":
+        both = Recorder()
+        both.latencies, both.errors = self.latencies + other.latencies, self.errors + other.errors
+        both.flows = self.flows + other.flows
+        return both
+
     def timed(self, *args, expect: int, **kwargs):
         start = time.perf_counter()
         result = request(*args, **kwargs)
@@ -264,6 +270,11 @@ def main() -> None:
             print(f"{args.flows} respondents, {args.concurrency} at a time, gunicorn 2 {args.worker_class} workers, "
                   f"PostgreSQL {make_url(url).host}, rate-limit counters in {args.limiter_storage}")
 
+            # the floor runs both before and after vocapp (half the flows each), so a change in the machine's
+            # load during the run weighs on both sides of the ratio
+            requests_per_flow = 3 + 2 * len(definition["pages"])  # welcome, start, GET+POST a page, thank-you
+            half = args.flows // 2
+            bare_before, before_seconds = run_bare(env, extra, bare_tokens[:half], requests_per_flow, args)
             server = Server("wsgi:app", env, extra)
             try:
                 server.wait_ready("/s/warm-up")
@@ -272,31 +283,43 @@ def main() -> None:
                     app_tokens, args.concurrency, args.max_seconds)
             finally:
                 server.stop()
-            requests_per_flow = round(len(app_record.latencies) / max(app_record.flows, 1))
+            measured = round(len(app_record.latencies) / max(app_record.flows, 1))
             engine = create_engine(url)
             with engine.connect() as connection:
                 stored = connection.execute(text(
                     "SELECT count(*) FROM responses r JOIN invitations i ON i.id = r.invitation_id "
                     "WHERE r.status = 'complete' AND i.status = 'completed'")).scalar_one()
             engine.dispose()
-
-            bare = Server("respondent_bare:app", env, [*extra, "--pythonpath", str(ROOT / "bench")])
-            try:
-                bare.wait_ready("/")
-                bare_record, bare_seconds = drive(
-                    lambda token, record, rng: bare_flow(bare.netloc, token, requests_per_flow, record, rng),
-                    bare_tokens[:app_record.flows or len(bare_tokens)], args.concurrency, args.max_seconds)
-            finally:
-                bare.stop()
+            bare_after, after_seconds = run_bare(env, extra, bare_tokens[half:],
+                                                 requests_per_flow, args)
     finally:
         drop_database(args.server_url, url)
 
     app_rate = summary("vocapp", app_record, app_seconds)
-    bare_rate = summary("bare view", bare_record, bare_seconds)
+    summary("bare before", bare_before, before_seconds)
+    summary("bare after", bare_after, after_seconds)
+    bare_record = bare_before.merged(bare_after)
+    bare_rate = summary("bare view", bare_record, before_seconds + after_seconds)
     lost = app_record.flows - stored
     print(f"completed flows {app_record.flows}, completed responses in the database {stored}, lost {lost}")
-    print(f"throughput ratio vocapp / bare view: {app_rate / bare_rate:.2f} (target >= 0.5); "
-          f"{requests_per_flow} requests per respondent")
+    print(f"throughput ratio vocapp / bare view: {app_rate / bare_rate:.2f} (target >= 0.5); p95 ratio "
+          f"{percentile(app_record, 0.95) / percentile(bare_record, 0.95):.2f}; {measured} requests per respondent")
+
+
+def run_bare(env: dict[str, str], extra: list[str], tokens: list[str], requests_per_flow: int, args):
+    """Serve the bare view and drive ``requests_per_flow`` requests for each token; returns the record."""
+    bare = Server("respondent_bare:app", env, [*extra, "--pythonpath", str(ROOT / "bench")])
+    try:
+        bare.wait_ready("/")
+        return drive(lambda token, record, rng: bare_flow(bare.netloc, token, requests_per_flow, record, rng),
+                     tokens, args.concurrency, args.max_seconds)
+    finally:
+        bare.stop()
+
+
+def percentile(record: "Recorder", fraction: float) -> float:
+    latencies = sorted(record.latencies)
+    return latencies[int(len(latencies) * fraction)] if latencies else float("nan")
 
 
 if __name__ == "__main__":

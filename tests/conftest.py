@@ -113,6 +113,11 @@ def app(backend: str, databases: _Databases, tmp_path: Path) -> Iterator[Flask]:
     isolate_requests(application)
     with application.app_context():
         yield application
+        from vocapp.jobs import wait_for_threads
+
+        # a job a request started (e.g. the route walk's POSTs) must end before the tables are emptied:
+        # on PostgreSQL its open transaction and TRUNCATE would otherwise wait for each other for ever
+        wait_for_threads(timeout=120)
         _db.session.remove()
         _empty_all_tables()
         _db.engine.dispose()

@@ -145,3 +145,59 @@ def make_all_types_link() -> Link:
     db.session.add(campaign)
     db.session.commit()
     return make_link(campaign=campaign)
+
+
+def emailed_links(app, base_url: str, name: str = "Browser wave", survey: str = "b2b_relationship") -> dict[str, Link]:
+    """Invite every contact through the real send job (``campaigns.send``) to a loopback SMTP server and
+    return ``{recipient: Link}`` with the link parsed from each received e-mail (text and HTML parts agree)."""
+    from campaign_setup import LINK, html_part, smtp_server, text_part
+    from vocapp.core.tokens import hash_token
+    from vocapp.jobs import enqueue, wait_for_threads
+    from vocapp.models import Job
+    from vocapp.services.campaigns import create_campaign
+
+    app.config["BASE_URL"] = base_url
+    campaign, _ = create_campaign(survey, name)
+    with smtp_server(app) as server:
+        job_id = enqueue("campaigns.send", campaign_id=campaign.id).id
+        wait_for_threads()
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.status == "done", (job.status, job.error)
+    links: dict[str, Link] = {}
+    for (recipient, _), message in zip(server.messages, server.parsed()):
+        (found_base, token), = set(LINK.findall(text_part(message)))
+        assert found_base == base_url and f"{base_url}/s/{token}" in html_part(message)
+        invitation = db.session.query(Invitation).filter_by(token_hash=hash_token(token)).one()
+        links[recipient] = Link(token, invitation.id, campaign.id)
+    return links
+
+
+def enthusiastic_answers(essential: bool = False) -> dict[str, dict]:
+    """DEFAULT_ANSWERS with every scale item at its most favourable point (reverse-keyed ones at 1);
+    ``essential``: the contact wants essential contact only (and so is not asked for topics)."""
+    from vocapp.core.surveys import iter_items, load_definition_file as read_definition
+
+    definition, _ = read_definition(DEFINITION)
+    best = {ref.item["id"]: "1" if ref.item.get("reverse") else "5" for ref in iter_items(definition)
+            if ref.item["type"] == "likert"}
+    answers = {page: {item: best.get(item, value) for item, value in page_answers.items()}
+               for page, page_answers in DEFAULT_ANSWERS.items()}
+    if essential:
+        answers["working_with_us"]["contact_preference"] = "essential_only"
+        answers["working_with_us"].pop("contact_topics")  # only asked of contacts open to more
+    return answers
+
+
+def answer_through_the_pages(app, link: Link, answers: dict[str, dict]) -> None:
+    """One contact in their own browser session (a fresh cookie jar): welcome, start, every page, thank-you."""
+    respondent = app.test_client()
+    welcome = respondent.get(link.path)
+    assert welcome.status_code == 200
+    started = respondent.post(f"{link.path}/start", data=form_fields(welcome.get_data(as_text=True)))
+    assert started.status_code == 303
+    for page_id in DEFAULT_ANSWERS:
+        url = f"{link.path}/page/{page_id}"
+        saved = respondent.post(url, data=page_form(respondent.get(url).get_data(as_text=True), answers[page_id]))
+        assert saved.status_code == 303, (page_id, saved.get_data(as_text=True)[:2000])
+    assert saved.headers["Location"].endswith("/thanks")

@@ -125,6 +125,27 @@ def test_xlsx_has_frozen_header_codebook_sheet_and_number_formats(placed, runner
 
 
 @pytest.mark.slow
+def test_xlsx_contacts_types_every_cell_by_its_codebook_kind(placed, runner, tmp_path):
+    path = tmp_path / "contacts.xlsx"
+    invoke(runner, "export", "contacts", "--format", "xlsx", "--out", str(path))
+    book = openpyxl.load_workbook(path)
+    sheet = book["contacts"]
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("submitted_at")].value is not None)
+    submitted, response_id = row[header.index("submitted_at")], row[header.index("response_id")]
+    assert isinstance(submitted.value, datetime) and submitted.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert isinstance(response_id.value, int) and response_id.number_format == "0"
+    assert isinstance(row[header.index("excluded")].value, bool)
+    assert row[header.index("email")].number_format == "General"
+    formula = next(r[header.index("role")].value for r in sheet.iter_rows(min_row=2)
+                   if (r[header.index("role")].value or "").endswith(FORMULA))
+    invoke(runner, "export", "contacts", "--format", "csv", "--out", str(tmp_path / "contacts.csv"))
+    assert formula == "'" + FORMULA and sheet.max_row == 1 + len(read(tmp_path / "contacts.csv", "csv"))
+    assert [c.value for c in book["codebook"][1]] == ["dataset", "variable", "label", "type", "value_labels"]
+
+
+@pytest.mark.slow
 def test_parquet_schema_carries_column_descriptions(placed, runner, tmp_path):
     path = tmp_path / "contacts.parquet"
     invoke(runner, "export", "contacts", "--format", "parquet", "--out", str(path))

@@ -47,7 +47,8 @@ def test_a_regular_install_runs_without_the_checkout(tmp_path):
         names = set(archive.namelist())
     for needed in ("vocapp/_bundled/templates/base.html", "vocapp/_bundled/static/css/vocapp.css",
                    "vocapp/_bundled/survey_definitions/schema.json",
-                   "vocapp/_bundled/migrations/versions/0001_initial_schema.py"):
+                   "vocapp/_bundled/migrations/versions/0001_initial_schema.py",
+                   "vocapp/translations/fr/LC_MESSAGES/messages.mo", "vocapp/translations/de/LC_MESSAGES/messages.mo"):
         assert needed in names, needed
     subprocess.run(pip + ["install", "--no-deps", "--target", str(target), str(wheel)], check=True,
                    capture_output=True)
@@ -69,6 +70,9 @@ def test_a_regular_install_runs_without_the_checkout(tmp_path):
         assert page.status_code == 200 and b"<form" in page.data, page.status_code
         css = app.test_client().get("/static/css/vocapp.css")
         assert css.status_code == 200, css.status_code
+        from flask_babel import force_locale, gettext
+        with app.test_request_context(), force_locale("fr"):
+            assert gettext("Next") == "Suivant", gettext("Next")  # the compiled catalogues travel too
         print("served")
     """).replace("TARGET", repr(str(target)))
     done = subprocess.run([sys.executable, "-c", script], cwd=work, env=env, capture_output=True, text=True)

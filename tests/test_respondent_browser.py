@@ -1,5 +1,7 @@
 """The respondent pages in Debian's Chromium: the default questionnaire at a phone width (320 px), on a desktop,
-and keyboard-only at 200% zoom, with axe-core (WCAG 2.2 AA rules) on every page type.
+and keyboard-only at 200% zoom, with axe-core (WCAG 2.2 AA rules) on every page type. Each run opens the link
+from a real invitation e-mail: the campaign is sent by the ``campaigns.send`` job to a loopback SMTP server
+(aiosmtpd) and the link is parsed from the message it received.
 
 axe-core comes from npm (tests/package.json; `.ci/run` installs it into tests/node_modules).
 """
@@ -11,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from respondent_setup import DEFAULT_ANSWERS, make_link
+from campaign_setup import add_contacts, load_survey
+from respondent_setup import DEFAULT_ANSWERS, Link, emailed_links
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -35,6 +38,16 @@ def axe_path() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return AXE
+
+
+@pytest.fixture
+def mailed_link(app, live_server) -> Link:
+    """The survey link of one contact's invitation e-mail, sent with the app's base URL = the live server."""
+    load_survey()
+    contact, = add_contacts(1, prefix="browser")
+    links = emailed_links(app, live_server)
+    assert list(links) == [contact.email]
+    return links[contact.email]
 
 
 @pytest.fixture
@@ -123,9 +136,9 @@ def _complete_by_pointer(page: Page, base: str, link, check: Checker) -> None:
 
 
 @pytest.mark.parametrize("run", ["phone", "desktop"])
-def test_the_default_questionnaire_by_pointer_passes_axe_on_every_page(run, open_tab, live_server, axe_path,
-                                                                       artifacts_dir) -> None:
-    link = make_link()
+def test_the_default_questionnaire_by_pointer_passes_axe_on_every_page(run, open_tab, live_server, mailed_link,
+                                                                       axe_path, artifacts_dir) -> None:
+    link = mailed_link
     page = open_tab(run)
     check = Checker(page, axe_path, run, artifacts_dir)
     _complete_by_pointer(page, live_server, link, check)
@@ -133,6 +146,8 @@ def test_the_default_questionnaire_by_pointer_passes_axe_on_every_page(run, open
     assert response.status == "complete" and response.answers["contact_topics"] == ["events", "research"]
     assert response.answers["nps_reason"] == DEFAULT_ANSWERS["overall"]["nps_reason"]
     assert len(check.checked) == 11
+    invitation = link.invitation()
+    assert invitation.status == "completed" and invitation.opened_at <= invitation.completed_at
 
 
 _FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyle(e);
@@ -168,9 +183,9 @@ def _keyboard_page(page: Page, answers: dict[str, object], press: str) -> None:
     raise AssertionError(f"never reached the {press!r} button")
 
 
-def test_the_default_questionnaire_with_the_keyboard_alone_at_200_percent_zoom(open_tab, live_server, axe_path,
-                                                                              artifacts_dir) -> None:
-    link = make_link()
+def test_the_default_questionnaire_with_the_keyboard_alone_at_200_percent_zoom(open_tab, live_server, mailed_link,
+                                                                              axe_path, artifacts_dir) -> None:
+    link = mailed_link
     page = open_tab("zoom200")
     check = Checker(page, axe_path, "keyboard-zoom200", artifacts_dir)
     page.goto(live_server + link.path)
@@ -184,7 +199,7 @@ def test_the_default_questionnaire_with_the_keyboard_alone_at_200_percent_zoom(o
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     check("thank-you")
     response = link.response()
-    assert response.status == "complete"
+    assert response.status == "complete" and link.invitation().status == "completed"
     expected = {"decision_role": "decision_maker", "trust_1": 2, "appetite_6": 4, "contact_preference": "open_to_more",
                 "contact_topics": ["events", "research"], "innovation_6": None, "nps": 5,
                 "comment": "Keep going."}

@@ -89,6 +89,7 @@ def test_concurrent_final_submits_complete_exactly_one_response(app, client, liv
 def _responses_refuse_updates(db):
     """A real trigger that makes the database refuse every UPDATE of responses."""
     dialect = db.engine.dialect.name
+    db.session.rollback()  # end the test's own read of responses: CREATE TRIGGER waits for every reader
     with db.engine.begin() as connection:
         if dialect == "postgresql":
             connection.execute(text("CREATE FUNCTION vocapp_test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
@@ -101,6 +102,7 @@ def _responses_refuse_updates(db):
     try:
         yield
     finally:
+        db.session.rollback()
         with db.engine.begin() as connection:
             connection.execute(text("DROP TRIGGER vocapp_test_refuse" + (" ON responses" if dialect == "postgresql" else "")))
             if dialect == "postgresql":

@@ -9,6 +9,10 @@ from werkzeug.routing.converters import AnyConverter, NumberConverter
 from helpers import csrf_token
 
 PUBLIC_BLUEPRINTS = {"auth", "static", "respondent", "unsubscribe"}
+#: the JSON API authenticates by bearer token, not by login (walked in test_api_routes_* below)
+API_PREFIX = "/api/v1"
+#: the API's own description is public, like any API reference
+PUBLIC_API = {"api.openapi_document", "api.reference"}
 #: who may use each area (admins may use everything); an area missing here fails the test below
 AREA_ROLES = {
     "home.index": {"designer", "analyst"},
@@ -35,14 +39,22 @@ AREA_ROLES = {
     "exports": {"analyst"},
     "docs": {"designer", "analyst"},
     "jobs": {"designer", "analyst"},  # every staff role; each job kind's own role is checked per job
+    "api": set(),  # the API token pages: admins only
     "webhooks": set(),  # admins only: endpoints, secrets, deliveries
 }
 
 
 def _staff_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS:
+        if rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS and not rule.rule.startswith(API_PREFIX):
             yield rule
+
+
+def _api_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(API_PREFIX) and rule.endpoint not in PUBLIC_API:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
 
 
 def _url(app, rule, tokens: dict[str, str] | None = None) -> str:
@@ -143,7 +155,8 @@ PUBLIC_PAGES = {"auth.login", "auth.logout", "static"}
 
 def test_every_public_route_is_the_login_or_a_token_page(app):
     """Anything reachable without a login is the login/logout, a static file, or a page opened by an
-    unguessable token in its URL (walked by tests/test_security_token_pages.py)."""
+    unguessable token in its URL (walked by tests/test_security_token_pages.py); and the API's own
+    description (PUBLIC_API; every other /api/v1 route answers 401 without a token, walked below)."""
     public = [rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS]
     others = [rule.endpoint for rule in public if rule.endpoint not in PUBLIC_PAGES and "token" not in rule.arguments]
     assert not others, f"public routes that are neither the login nor a token page: {others}"
@@ -180,8 +193,8 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
     entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
     checked = []
     for rule in app.url_map.iter_rules():
-        if "POST" not in rule.methods or rule.endpoint == "static":
-            continue
+        if "POST" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith(API_PREFIX):
+            continue  # the JSON API takes no cookies, so no forged request can use a login (see below)
         url = _url(app, rule, tokens)
         response = client.post(url, data={"email": admin.email, "password": STAFF_PASSWORD, "role": "analyst",
                                           "answer-decision_role": "decision_maker", "nav": "next"})
@@ -198,3 +211,50 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, cl
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
     assert db.session.scalar(select(Invitation.started_at)) is None
     assert db.session.scalar(select(func.count()).select_from(Contact).where(Contact.unsubscribed_at.is_not(None))) == 0
+
+
+def _api_call(client, app, rule, method, headers=None):
+    url = _url(app, rule)
+    response = client.open(url, method=method, headers=headers or {}, json=[] if method == "POST" else None)
+    return url, response
+
+
+def _is_problem(response, status) -> bool:
+    return response.status_code == status and response.mimetype == "application/problem+json"
+
+
+def test_api_routes_refuse_anonymous_and_logged_in_browsers_with_401_problem(app, client, make_staff):
+    from conftest import STAFF_PASSWORD
+    from helpers import login
+
+    rules = list(_api_rules(app))
+    assert len(rules) >= 14
+    for rule, method in rules:
+        url, response = _api_call(client, app, rule, method)
+        assert _is_problem(response, 401), f"{method} {url}: {response.status_code} {response.mimetype}"
+    admin = make_staff("admin")
+    login(client, admin.email, STAFF_PASSWORD)  # a login cookie is no API credential (no CSRF through it)
+    for rule, method in rules:
+        url, response = _api_call(client, app, rule, method)
+        assert _is_problem(response, 401), f"{method} {url} with a login cookie: {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ["designer", "analyst"])
+def test_api_routes_refuse_the_wrong_scope_and_the_wrong_role_with_403_problem(app, client, make_staff, role):
+    from api_setup import bearer, make_token
+    from vocapp.web.api import ROUTES
+
+    declared = {(API_PREFIX + route.rule, route.method): route for route in ROUTES}
+    read_only, write_only, own = (make_token(role, ("read",)), make_token(role, ("write",)),
+                                  make_token(role, ("read", "write")))
+    checked = 0
+    for rule, method in _api_rules(app):
+        route = declared[(rule.rule, method)]
+        wrong_scope = write_only if route.scope == "read" else read_only
+        url, response = _api_call(client, app, rule, method, bearer(wrong_scope))
+        assert _is_problem(response, 403), f"{method} {url} with a {route.scope}-less token: {response.status_code}"
+        if role not in route.roles:
+            url, response = _api_call(client, app, rule, method, bearer(own))
+            assert _is_problem(response, 403), f"{role} token {method} {url}: {response.status_code}"
+            checked += 1
+    assert checked > 0 if role == "designer" else checked == 0

@@ -165,6 +165,31 @@ def test_role_weights_are_configurable_from_the_cli(app, runner):
     assert bad.exit_code != 0 and "ROLE=WEIGHT" in bad.output
 
 
+def test_assumed_icc_for_runs_where_no_account_has_two_respondents(app, runner):
+    """One respondent per account: the ICC cannot be estimated, so the run uses the default 0.3 or the
+    value given with --assumed-icc (e.g. another survey's), says so, and narrows the posteriors with it."""
+    seed_survey(300, n_accounts=300)
+    assert runner.invoke(args=["score", "--survey", "b2b_relationship"]).exit_code == 0
+    default = db.session.scalars(select(ScoringRun).order_by(ScoringRun.id.desc())).first()
+    result = runner.invoke(args=["score", "--survey", "b2b_relationship", "--assumed-icc", "0.7"])
+    assert result.exit_code == 0, result.output
+    run = db.session.scalars(select(ScoringRun).order_by(ScoringRun.id.desc())).first()
+    assert run.parameters["assumed_icc"] == 0.7 and "assumed_icc" not in default.parameters
+    for construct, vc in run.diagnostics["account_model"]["constructs"].items():
+        assert vc["assumed_icc"] and vc["icc"] == pytest.approx(0.7)
+        assert default.diagnostics["account_model"]["constructs"][construct]["icc"] == pytest.approx(0.3)
+        assert f"{construct} ICC 0.70 assumed" in result.output
+    widths = {}
+    for run_id in (default.id, run.id):
+        rows = db.session.execute(select(AccountScore.low, AccountScore.high).where(AccountScore.run_id == run_id)).all()
+        widths[run_id] = np.mean([high[c] - low[c] for low, high in rows for c in low])
+    assert widths[run.id] < widths[default.id]  # a larger ICC trusts the one voice more
+    bad = runner.invoke(args=["score", "--survey", "b2b_relationship", "--assumed-icc", "1.5"])
+    assert bad.exit_code != 0 and "--assumed-icc" in bad.output
+    with pytest.raises(ScoringError, match="between 0 and 1"):
+        run_scoring("b2b_relationship", assumed_icc=0.0)
+
+
 def test_invariance_across_relationship_types_in_summary_and_evidence(app, runner):
     seed_survey(400)
     db.session.execute(update(Contact).where(Contact.id % 2 == 0).values(relationship="customer"))

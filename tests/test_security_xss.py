@@ -99,8 +99,8 @@ def test_payloads_in_every_field_are_shown_as_text_everywhere(app, client, db, m
         body = data.decode("utf-8", "replace")
         assert response.status_code < 500, url
         assert response.headers["X-Content-Type-Options"] == "nosniff", url
-        if response.mimetype == "application/json":
-            json.loads(body)  # data for canvas.js, never HTML; nosniff keeps it so
+        if response.mimetype in ("application/json", "application/problem+json"):
+            json.loads(body)  # data for canvas.js and the API (its errors too), never HTML; nosniff keeps it so
             continue
         if response.mimetype not in {"text/html", "image/svg+xml"}:
             # definition files and PNGs are downloads of the data itself, never rendered as a page

@@ -7,14 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from canvas_setup import load_generated_base
-from test_campaigns_close import _enthusiastic_answers
+from respondent_setup import answer_through_the_pages, emailed_links, enthusiastic_answers
 from test_webhooks_delivery import hooks, register, run_due_until  # noqa: F401 (fixture)
 from vocapp.extensions import db
 from vocapp.jobs import enqueue, wait_for_threads
-from vocapp.models import Account, Campaign, Contact, Invitation, Placement
-from vocapp.services.campaigns import close_campaign, create_campaign, record_progress, send_campaign
+from vocapp.models import Account, Campaign, Placement
+from vocapp.services.campaigns import close_campaign
 from vocapp.services.canvas import place
-from vocapp.services.imports import import_responses
 from webhook_receiver import Receiver
 
 EVENTS = ("campaign.closed", "account.zone_changed", "account.leave_alone_changed")
@@ -37,17 +36,11 @@ def test_closing_a_campaign_announces_the_close_and_every_zone_and_leave_alone_c
     first = place()
     with Receiver() as receiver:
         register(receiver, *EVENTS)
-        hooks.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
-        campaign, _ = create_campaign("b2b_relationship", "Wave 2")
-        send_campaign(campaign.id)
-        invited = db.session.execute(select(Invitation, Contact.email).join(Contact).where(
-            Invitation.campaign_id == campaign.id).order_by(Invitation.id).limit(12)).all()
-        emails = [email for _, email in invited]
-        _enthusiastic_answers(emails, essential=emails[0]).to_csv(tmp_path / "wave2.csv", index=False)
-        assert import_responses(tmp_path / "wave2.csv", "b2b_relationship").ok
-        for invitation, _ in invited:
-            record_progress(invitation, "completed")
-        db.session.commit()
+        links = emailed_links(hooks, "http://127.0.0.1", name="Wave 2")  # real e-mails to a loopback server
+        emails = sorted(links)[:12]
+        for email in emails:  # answered through the respondent pages, which complete the invitations
+            answer_through_the_pages(hooks, links[email], enthusiastic_answers(essential=email == emails[0]))
+        campaign = db.session.get(Campaign, links[emails[0]].campaign_id)
 
         close_campaign(campaign.id)
         enqueue("campaigns.close", campaign_id=campaign.id)

@@ -77,10 +77,12 @@ def _cookie_settings(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from vocapp.extensions import csrf, db, limiter, login_manager, migrate
+    from vocapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from vocapp.web.respondent_i18n import page_locale
 
     db.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=page_locale)  # catalogues: vocapp/translations
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -65,6 +65,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "REMEMBER_DAYS": ("REMEMBER_DAYS", "14", "Days a 'keep me logged in' login lasts"),
     "LOGIN_LIMIT_ACCOUNT": ("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes", "Failed logins allowed per e-mail address"),
     "LOGIN_LIMIT_CLIENT": ("LOGIN_LIMIT_CLIENT", "20 per 15 minutes", "Failed logins allowed per client address"),
+    "API_RATE_LIMIT": ("API_RATE_LIMIT", "600 per minute", "Requests one API token may make (docs/api.md)"),
+    "API_MAX_BODY_MB": ("API_MAX_BODY_MB", "50", "Largest API request body in MiB (never above UPLOAD_MAX_MB)"),
     "UPLOAD_PREVIEWS_PER_USER": ("UPLOAD_PREVIEWS_PER_USER", "5",
                                  "Uploads a staff user may keep waiting for confirmation (older ones are removed)"),
     "UPLOAD_PREVIEW_HOURS": ("UPLOAD_PREVIEW_HOURS", "24", "Hours an unconfirmed upload is kept"),
@@ -95,8 +97,8 @@ _BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL", "SECURE_COOKIES", "WEBHOOK_ALLOW_HTTP_L
 _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
             "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "MAIL_INTENT_BATCH", "SEND_RETRIES",
             "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS",
-            "PROXY_FIX", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER", "UPLOAD_PREVIEW_HOURS",
-            "WEBHOOK_MAX_ATTEMPTS"}
+            "PROXY_FIX", "API_MAX_BODY_MB", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER",
+            "UPLOAD_PREVIEW_HOURS", "WEBHOOK_MAX_ATTEMPTS"}
 _FLOAT = {"SEND_RETRY_SECONDS", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_RETRY_BASE_SECONDS", "WEBHOOK_RETRY_MAX_SECONDS",
           "WEBHOOK_DISABLE_AFTER_HOURS", "WEBHOOK_SECRET_GRACE_HOURS", "WEBHOOK_KEEP_DAYS"}
 

@@ -1,8 +1,8 @@
 """Flask extensions, created once and bound in ``create_app``.
 
-``db`` is made at import. The others (``migrate``, ``login_manager``, ``csrf``, ``limiter``) are made on
+``db`` is made at import. The others (``migrate``, ``login_manager``, ``csrf``, ``limiter``, ``babel``) are made on
 first use, once, so code that needs only the database (``create_app(pages=False)``: `vocapp score`)
-never imports Flask-Migrate (alembic), Flask-Login, Flask-WTF or Flask-Limiter.
+never imports Flask-Migrate (alembic), Flask-Login, Flask-WTF, Flask-Limiter or Flask-Babel.
 """
 from __future__ import annotations
 
@@ -39,10 +39,20 @@ def _limiter() -> Any:
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
+    import vocapp.limits_storage  # noqa: F401 - memory:// counters without a timer thread per hit
+
     return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
-_MADE_ON_FIRST_USE = {"migrate": _migrate, "login_manager": _login_manager, "csrf": _csrf, "limiter": _limiter}
+def _babel() -> Any:
+    """Catalogues of the respondent pages' wording (vocapp/translations); locale from the page."""
+    from flask_babel import Babel
+
+    return Babel()
+
+
+_MADE_ON_FIRST_USE = {"migrate": _migrate, "login_manager": _login_manager, "csrf": _csrf, "limiter": _limiter,
+                      "babel": _babel}
 
 
 def __getattr__(name: str) -> Any:

@@ -23,7 +23,7 @@ from vocapp.errors import VocappError
 #: modules under vocapp.cli, each exposing ``commands``: the click commands or groups it adds.
 COMMAND_MODULES = [
     "admin", "demo", "surveys", "contacts", "responses", "transactions", "campaigns", "score", "canvas",
-    "export", "jobs", "retention", "webhooks",
+    "export", "jobs", "retention", "webhooks", "api",
 ]
 #: how a command uses the database: reads an existing one (the default), creates it, or needs none
 READS, CREATES, NONE = "reads", "creates", "none"

@@ -115,9 +115,12 @@ def account_model_lines(model: dict) -> list[str]:
 @click.option("--role-weight", "role_weights", multiple=True, metavar="ROLE=WEIGHT",
               help="Weight of a respondent role in account scores (repeatable; default decision_maker=2, "
                    "influencer=1.5, user=1).")
+@click.option("--assumed-icc", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="ICC for account estimates where the run cannot estimate it (no account with two "
+                   "respondents), e.g. one another survey of the same accounts reported (default 0.3).")
 @with_appcontext
 def score(survey_id: str, refit: bool, method: str | None, correlations: str | None, rotation: str | None,
-          role_weights: tuple[str, ...]) -> None:
+          role_weights: tuple[str, ...], assumed_icc: float | None) -> None:
     """Score a survey's responses into construct scores per contact and account."""
     from vocapp.core.scoring import DEFAULT_ROLE_WEIGHTS
     from vocapp.services.scoring import run_scoring
@@ -134,7 +137,7 @@ def score(survey_id: str, refit: bool, method: str | None, correlations: str | N
                                          param_hint="--role-weight") from None
     with TerminalProgress(f"Scoring {survey_id}") as progress:
         run = run_scoring(survey_id, refit=refit, method=method, rotation=rotation, role_weights=weights,
-                          progress=progress, correlations=correlations)
+                          progress=progress, correlations=correlations, assumed_icc=assumed_icc)
     for line in run_summary(run, survey_id):
         click.echo(line)
 

@@ -1,5 +1,6 @@
 """vocapp's data model: one module per area, all imported here so Alembic sees every table."""
 from vocapp.models.accounts import RELATIONSHIPS, Account, Contact
+from vocapp.models.api import API_SCOPES, ApiToken
 from vocapp.models.base import Base, utcnow
 from vocapp.models.campaigns import Campaign, Delivery, Invitation, InvitationToken
 from vocapp.models.canvas import CanvasDefinitionVersion, Placement, PlacementRun
@@ -14,7 +15,7 @@ from vocapp.models.webhooks import (WEBHOOK_EVENT_TYPES, WebhookAttempt, Webhook
                                     WebhookEvent)
 
 __all__ = [
-    "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "AuditEntry", "Base", "Campaign",
+    "API_SCOPES", "JOB_STATUSES", "RELATIONSHIPS", "STAFF_ROLES", "Account", "AccountScore", "ApiToken", "AuditEntry", "Base", "Campaign",
     "CanvasDefinitionVersion", "Contact", "ContactScore", "Delivery", "ImportRun", "Invitation", "InvitationToken",
     "Job", "Lock", "Placement", "PlacementRun", "Response", "ScoringRun", "StaffSession", "StaffUser", "Survey",
     "SurveyVersion", "Transaction", "WEBHOOK_EVENT_TYPES", "WebhookAttempt", "WebhookDelivery",

@@ -94,7 +94,7 @@ def open_link(token: str) -> Respondent | None:
         return None
     # outside a transaction: a page view is then one round trip (no BEGIN, no ROLLBACK); every write
     # that follows is guarded by its own WHERE, so it never relies on this read staying true
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with _autocommit() as connection:
         row = connection.execute(_LOOK_UP, {"token_hash": hash_token(token), "now": utcnow()}).one_or_none()
     if row is None or row.status == "revoked" or row.erased_at is not None:
         return None
@@ -110,6 +110,11 @@ def open_link(token: str) -> Respondent | None:
     )
 
 
+def _autocommit():
+    """A connection outside any transaction: one statement, one round trip (no BEGIN, no COMMIT)."""
+    return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _definition(version_id: int, content_hash: str) -> dict:
     if content_hash not in _DEFINITIONS:
         if len(_DEFINITIONS) >= 64:
@@ -121,8 +126,8 @@ def _definition(version_id: int, content_hash: str) -> dict:
 def mark_opened(respondent: Respondent) -> None:
     """Record that the link was opened (first time only)."""
     if respondent.invitation_status not in _AT_OR_AFTER_OPENED:
-        _move_invitation(respondent, "opened", _AT_OR_AFTER_OPENED, opened_at=utcnow())
-        db.session.commit()
+        with _autocommit() as connection:  # one guarded UPDATE: atomic on its own
+            _move_invitation(respondent, "opened", _AT_OR_AFTER_OPENED, connection, opened_at=utcnow())
 
 
 def start(respondent: Respondent, first_page: str) -> None:
@@ -174,20 +179,24 @@ def complete(respondent: Respondent, answers: dict[str, Any], page_id: str, seco
 
 
 def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetime | None = None) -> bool:
-    """Update the response while it is still partial (and complete the invitation if asked); commit."""
+    """Update the response while it is still partial (and complete the invitation if asked); commit.
+
+    A page save is one guarded UPDATE, sent outside a transaction (one round trip); completing also moves
+    the invitation and records the webhook event, all in the session's one transaction."""
+    statement = (update(Response).where(Response.id == respondent.response_id, Response.status == "partial")
+                 .values(updated_at=utcnow(), **values))
     try:
-        result = db.session.execute(
-            update(Response)
-            .where(Response.id == respondent.response_id, Response.status == "partial")
-            .values(updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False))
-        won = result.rowcount == 1
-        if won and completed_at is not None:
-            _move_invitation(respondent, "completed", _AT_OR_AFTER_COMPLETED, completed_at=completed_at,
-                             started_at=func.coalesce(Invitation.started_at, completed_at),
-                             opened_at=func.coalesce(Invitation.opened_at, completed_at))
-            webhook_events.response_completed(respondent.response_id)  # in this transaction (outbox)
-        db.session.commit()
+        if completed_at is None:
+            with _autocommit() as connection:
+                won = connection.execute(statement).rowcount == 1
+        else:
+            won = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+            if won:
+                _move_invitation(respondent, "completed", _AT_OR_AFTER_COMPLETED, completed_at=completed_at,
+                                 started_at=func.coalesce(Invitation.started_at, completed_at),
+                                 opened_at=func.coalesce(Invitation.opened_at, completed_at))
+                webhook_events.response_completed(respondent.response_id)  # in this transaction (outbox)
+            db.session.commit()
     except DBAPIError as exc:
         db.session.rollback()
         raise AnswersNotSaved("Your answers could not be saved just now.") from exc
@@ -196,10 +205,15 @@ def _write(respondent: Respondent, values: dict[str, Any], completed_at: datetim
     return won
 
 
-def _move_invitation(respondent: Respondent, status: str, not_from: tuple[str, ...], **stamps: Any) -> None:
-    db.session.execute(
-        update(Invitation).where(Invitation.id == respondent.invitation_id, Invitation.status.not_in(not_from))
-        .values(status=status, **stamps).execution_options(synchronize_session=False))
+def _move_invitation(respondent: Respondent, status: str, not_from: tuple[str, ...], connection: Any = None,
+                     **stamps: Any) -> None:
+    """The guarded status move, on ``connection`` (default: the session's transaction)."""
+    statement = (update(Invitation).where(Invitation.id == respondent.invitation_id, Invitation.status.not_in(not_from))
+                 .values(status=status, **stamps))
+    if connection is None:
+        db.session.execute(statement.execution_options(synchronize_session=False))
+    else:
+        connection.execute(statement)
     respondent.invitation_status = status
 
 

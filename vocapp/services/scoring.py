@@ -103,19 +103,23 @@ def _survey(survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
 
 
 def _account_scores(scores: pd.DataFrame, flags: pd.DataFrame, meta: pd.DataFrame,
-                    constructs: list[str], role_weights: dict | None) -> AccountEstimates:
-    """Multilevel account estimates from each contact's latest unflagged response."""
+                    constructs: list[str], role_weights: dict | None,
+                    assumed_icc: float | None = None) -> AccountEstimates:
+    """Multilevel account estimates from each contact's latest unflagged response (``assumed_icc``:
+    the ICC used where it cannot be estimated; None: DEFAULT_ASSUMED_ICC)."""
     frame = scores[constructs].join(meta[["contact_id", "account_id", "role", "submitted_at"]])
     frame = frame[~flags["excluded"].reindex(frame.index).to_numpy() & frame["account_id"].notna().to_numpy()]
     frame = latest_per_contact(frame.reset_index(), tiebreak="response_id")
     frame = frame.reset_index(drop=True).astype({"account_id": "int64"})
-    return estimate_accounts(frame, constructs, role_weights)
+    if assumed_icc is None:
+        return estimate_accounts(frame, constructs, role_weights)
+    return estimate_accounts(frame, constructs, role_weights, assumed_icc=assumed_icc)
 
 
 def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, rotation: str | None = None,
                 staff: StaffUser | None = None, role_weights: dict | None = None,
                 n_parallel: int = 20, progress: Progress = no_progress,
-                correlations: str | None = None) -> ScoringRun:
+                correlations: str | None = None, assumed_icc: float | None = None) -> ScoringRun:
     """Score every complete response to ``survey_id`` and store the run, its contact and account scores.
 
     The first run (or ``refit=True``) fits a model on the unflagged responses; later runs apply the
@@ -125,13 +129,17 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
 
     Runs of one survey are serialised by a database lock at the write: a run that finds another one
     stored a new model while it computed starts again on that model (so a refit replaces the latest
-    run and never forks the history). ``progress`` hears each step.
+    run and never forks the history). ``progress`` hears each step. ``assumed_icc`` replaces the
+    default ICC of 0.3 for constructs whose ICC the run cannot estimate (no account with two valid
+    respondents), e.g. the ICC another survey of the same accounts measured.
     """
+    if assumed_icc is not None and not 0 < assumed_icc < 1:
+        raise ScoringError(f"the assumed ICC must be between 0 and 1 (exclusive), got {assumed_icc}")
     for attempt in range(ATTEMPTS):
         if attempt:
             progress(5, "another run of this survey finished meanwhile; starting again on it")
         run = _score_once(survey_id, refit, method, rotation, staff, role_weights, n_parallel, progress,
-                          correlations)
+                          correlations, assumed_icc)
         if run is not None:
             return run
     raise ScoringError(f"survey {survey_id!r}: other scoring runs kept finishing while this one computed; "
@@ -140,7 +148,7 @@ def run_scoring(survey_id: str, refit: bool = False, method: str | None = None, 
 
 def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str | None, staff: StaffUser | None,
                 role_weights: dict | None, n_parallel: int, progress: Progress,
-                correlations: str | None = None) -> ScoringRun | None:
+                correlations: str | None = None, assumed_icc: float | None = None) -> ScoringRun | None:
     """One attempt of ``run_scoring``: None when another run changed the survey's model meanwhile."""
     progress(2, "reading responses")
     timings: dict[str, float] = {}
@@ -182,7 +190,7 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
     progress(70, "scoring accounts")
     mark = time.perf_counter()
     constructs = key.constructs
-    estimates = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights)
+    estimates = _account_scores(outcome.scores, outcome.flags, meta, constructs, role_weights, assumed_icc)
     accounts = estimates.frame
     fitted = ~outcome.flags["excluded"].reindex(outcome.scores.index).fillna(True).to_numpy(dtype=bool)
     summary = score_summary(outcome.scores.loc[fitted, constructs], meta["relationship"], constructs)
@@ -215,6 +223,8 @@ def _score_once(survey_id: str, refit: bool, method: str | None, rotation: str |
                       "n_parallel": scorer.n_parallel, "random_state": scorer.random_state,
                       "applied": False}
     parameters["role_weights"] = role_weights
+    if assumed_icc is not None:
+        parameters["assumed_icc"] = assumed_icc
     run = ScoringRun(
         survey_id=survey.id, method=run_method, rotation=run_rotation, parameters=json_safe(parameters),
         model=json_safe(model), diagnostics=json_safe(diagnostics), summary=summary, refit=not applying,

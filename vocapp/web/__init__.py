@@ -6,6 +6,7 @@ import time
 
 from flask import Flask, render_template
 
+from vocapp.web.api.problems import ApiProblem, from_exception, is_api_request
 from vocapp.web.hygiene import DatabaseIntConverter, add_security_headers, reject_nul_characters
 
 #: (module under vocapp.web exposing ``bp``, URL prefix), one per area
@@ -26,6 +27,7 @@ BLUEPRINTS = [
     ("jobs", "/jobs"),
     ("webhooks", "/webhooks"),
     ("respondent", "/s"),
+    ("api", "/api"),
 ]
 
 
@@ -42,12 +44,15 @@ def register_blueprints(app: Flask) -> None:
     def navigation() -> dict[str, object]:
         return {"has_endpoint": lambda name: name in app.view_functions}
 
-    for status in (400, 403, 404, 405, 410, 413, 429, 500):
+    for status in (400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500):
         app.register_error_handler(status, _error_page(status))
+    app.register_error_handler(ApiProblem, lambda error: from_exception(error, error.status))
 
 
 def _error_page(status: int):
     def handler(error: Exception):
+        if is_api_request():  # the JSON API answers with problem details, never a page
+            return from_exception(error, status)
         description = getattr(error, "description", None)
         custom = description if description and description != getattr(type(error), "description", None) else None
         return render_template("errors/error.html", status=status, error=error, custom=custom,

@@ -23,7 +23,16 @@ def _choice() -> tuple[str | None, int | None]:
 
 def _query() -> dict:
     survey, run = _choice()
-    return {k: v for k, v in (("survey", survey), ("run", run)) if v}
+    return {k: v for k, v in (("survey", survey), ("run", run), ("campaign", int_arg("campaign"))) if v}
+
+
+def _results():
+    """The results report asked for: a campaign's (``?campaign=ID``) or the survey's."""
+    from vocapp.services.exports.report import campaign_report, results_report
+    campaign = int_arg("campaign")
+    if campaign is not None:
+        return campaign_report(campaign, int_arg("run"))
+    return results_report(*_choice())
 
 
 @bp.route("/")
@@ -83,10 +92,10 @@ def download(kind: str, fmt: str):
 @bp.route("/report")
 @role_required("analyst")
 def report():
-    """The results report: every item's answers overall, by relationship and by zone (small groups hidden)."""
-    from vocapp.services.exports.report import results_report
+    """The results report (a survey's, or with ``?campaign=ID`` a campaign's): every item's answers
+    overall, by relationship and by zone (small groups hidden)."""
     try:
-        found = results_report(*_choice())
+        found = _results()
     except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("exports.index", **_query()))
@@ -99,17 +108,17 @@ def report_csv():
     """The results report as a long CSV table (free text left out; small groups suppressed)."""
     from vocapp.core.exports import MEDIA_TYPES, Variable, conform, iter_csv
     from vocapp.core.exports.report import REPORT_COLUMNS, report_rows
-    from vocapp.services.exports.report import results_report
     try:
-        found = results_report(*_choice())
+        found = _results()
     except VocappError as exc:
         flash(str(exc), "error")
         return redirect(url_for("exports.index", **_query()))
     variables = [Variable(c, c, "float" if c in ("percent", "mean", "sd") else
                           "integer" if c in ("n", "count") else "string") for c in REPORT_COLUMNS]
     body = b"".join(iter_csv(variables, [conform(report_rows(found.items), variables)]))
+    stem = found.scope.stem("report") + (f"-campaign{found.campaign.id}" if found.campaign is not None else "")
     return Response(body, mimetype=MEDIA_TYPES["csv"], headers={
-        "Content-Disposition": f'attachment; filename="{found.scope.stem("report")}.csv"'})
+        "Content-Disposition": f'attachment; filename="{stem}.csv"'})
 
 
 @bp.route("/summary")

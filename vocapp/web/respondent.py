@@ -22,9 +22,9 @@ from vocapp.extensions import limiter
 from vocapp.services import respondent as service
 from vocapp.services.respondent import AnswersNotSaved, Respondent
 from vocapp.web.hygiene import token_page_headers
+from vocapp.web.respondent_i18n import gettext, translate_page, use_language
 
 bp = Blueprint("respondent", __name__)
-NOT_SAVED = "Your answers on this page could not be saved just now. They are still filled in below: please try again."
 
 limiter.limit(lambda: current_app.config["RESPONDENT_RATE_LIMIT"], scope="respondent")(bp)
 limiter.limit(lambda: current_app.config["RESPONDENT_BAD_TOKEN_LIMIT"], scope="respondent-bad-token",
@@ -38,13 +38,14 @@ bp.after_request(token_page_headers)
 def _session_expired(error: CSRFError):
     """A form posted without a valid session (cookie lost, browser restarted): answers saved so far are kept."""
     token = (request.view_args or {}).get("token", "")
-    return render_template("respondent/session_expired.html", token=token, **_chrome(None)), 400
+    respondent = _open(token)
+    return render_template("respondent/session_expired.html", token=token, **_chrome(respondent)), 400
 
 
 @bp.get("/<token>")
 def welcome(token: str):
     """The welcome page; a started response resumes at its page; a completed one says so."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     if respondent.completed:
@@ -58,7 +59,7 @@ def welcome(token: str):
 @bp.post("/<token>/start")
 def start(token: str):
     """Begin the response and go to the first page."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     if respondent.completed:
@@ -73,7 +74,7 @@ def start(token: str):
 @bp.route("/<token>/page/<page_id>", methods=["GET", "POST"])
 def page(token: str, page_id: str):
     """One page of the questionnaire: show it with the answers so far; save it and move on."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     defn = respondent.definition
@@ -83,7 +84,7 @@ def page(token: str, page_id: str):
     if request.method == "GET":
         errors = {}
         if request.args.get("check"):
-            errors = {item_id: "Please answer this question."
+            errors = {item_id: gettext("Please answer this question.")
                       for item_id, at in missing_required(defn, respondent.answers).items() if at == index}
         return _page(respondent, token, index, respondent.answers, errors)
     return _save(respondent, token, index)
@@ -127,12 +128,20 @@ def _finish(respondent: Respondent, token: str, answers: dict[str, Any], page_id
 @bp.get("/<token>/thanks")
 def thanks(token: str):
     """The thank-you page, right after completing."""
-    respondent = service.open_link(token)
+    respondent = _open(token)
     if respondent is None:
         return _unavailable()
     if not respondent.completed:
         return redirect(url_for(".welcome", token=token), 303)
     return render_template("respondent/thanks.html", **_chrome(respondent))
+
+
+def _open(token: str) -> Respondent | None:
+    """The respondent behind ``token`` (see ``service.open_link``); the page then speaks their survey language."""
+    respondent = service.open_link(token)
+    if respondent is not None:
+        use_language(respondent.language)
+    return respondent
 
 
 def _unavailable():
@@ -163,8 +172,8 @@ def _welcome(respondent: Respondent, token: str, retry: bool = False):
 
 def _page(respondent: Respondent, token: str, index: int, answers: dict[str, Any], errors: dict[str, str],
           retry: bool = False):
-    view = page_view(respondent.definition, index, answers, errors, respondent.language)
-    return render_template("respondent/page.html", token=token, page=view, retry=retry, not_saved=NOT_SAVED,
+    view = translate_page(page_view(respondent.definition, index, answers, errors, respondent.language))
+    return render_template("respondent/page.html", token=token, page=view, retry=retry,
                            shown=_serializer().dumps([view["id"], time.time()]), **_chrome(respondent))
 
 

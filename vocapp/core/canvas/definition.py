@@ -21,7 +21,8 @@ METRIC_NAMES = (
     "breadth", "growth", "commercial_share", "headroom",
 )
 SIDES = ("high", "low")
-#: leave alone when P(appetite below the cut) exceeds this (bench/validity.py: precision >= 0.85 where it flags)
+#: leave alone when P(appetite below the cut) exceeds this: the lowest setting keeping precision on the
+#: tuning grid and bases (bench/validity.py, choose_probability; docs/canvas.md)
 DEFAULT_LEAVE_ALONE_PROBABILITY = 0.80
 
 _NUMBER = {"type": "number"}

@@ -16,16 +16,38 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+_ESCAPED = {"-": r"\-", "\t": r"\t", "\r": r"\r"}
+#: the prefixes as one regular expression (RE2, Arrow's engine)
+_RISKY = "^[" + "".join(_ESCAPED.get(p, p) for p in FORMULA_PREFIXES) + "]"
+
+
+def _risky(values: pd.Series) -> pd.Series:
+    """True where the cell is text starting with a formula prefix: one pass of Arrow's regex kernel
+    over the column when it holds only text and missing values, else a per-value check."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds (text and numbers): check each value
+        text = None
+    if text is not None and (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        matched = pc.fill_null(pc.match_substring_regex(text, _RISKY), False)
+        return pd.Series(matched.to_numpy(zero_copy_only=False), index=values.index)
+    if text is not None and pa.types.is_null(text.type):
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES)).astype(bool)
+
+
 def neutralise_series(values: pd.Series) -> pd.Series:
     """Vectorised ``neutralise`` over one column (only text columns can change)."""
     if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
         return values
-    text = values.where(values.map(type) == str)
-    risky = text.str.startswith(FORMULA_PREFIXES, na=False)
+    risky = _risky(values)
     if not risky.any():
         return values
     out = values.copy()
-    out[risky] = "'" + text[risky]
+    out[risky] = "'" + values[risky].astype(str)
     return out
 
 

@@ -36,6 +36,8 @@ def _column(values: pd.Series, kind: str) -> pd.Series:
             return pd.to_datetime(values, utc=True, format="ISO8601")
         except (TypeError, ValueError):
             return pd.to_datetime(values, utc=True, format="mixed")
+    if isinstance(values.dtype, pd.StringDtype):  # already text (pandas' string dtype, missing as NA)
+        return values
     text = values.astype(object)
     if pd.api.types.infer_dtype(text, skipna=True) not in ("string", "empty"):
         text = text.where(text.isna(), text.map(str))

@@ -241,6 +241,7 @@ def write_sav(variables: Sequence[Variable], chunks: Iterable[pd.DataFrame], pat
     parts = [spss_frame(chunk, variables) for chunk in chunks]
     frame = pd.concat(parts, ignore_index=True) if parts else spss_frame(
         pd.DataFrame({v.name: pd.Series(dtype=object) for v in variables}), variables)
+    del parts  # the chunks go once they are concatenated: the table is held once while pyreadstat writes
     names = spss_names([v.name for v in variables])
     frame = frame.rename(columns=names)
     labels: dict[str, dict] = {}

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from .messages import Message
 from .model import CHOICE_TYPES, NPS_RANGE, entries_by_id, iter_items, option_values
 
 #: form value of the "not applicable" answer; stored as ``None`` (scored as missing)
@@ -19,6 +20,7 @@ MAX_TEXT_LENGTH = 5000
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
 }
+_NOT_A_NUMBER = Message("Please enter a number, for example 250 or 12.5.")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -93,7 +95,7 @@ def parse_page_answers(defn: dict, page: dict, form: FormData, earlier: dict[str
         if not raw:
             known.pop(item_id, None)
             if item.get("required"):
-                result.errors[item_id] = "Please answer this question."
+                result.errors[item_id] = Message("Please answer this question.")
             continue
         value, error = _typed_answer(defn, item, raw)
         if error:
@@ -116,34 +118,38 @@ def _typed_answer(defn: dict, item: dict, raw: list[str]) -> tuple[Any, str | No
             return None, None
         if raw[0].lstrip("-").isdigit() and low <= int(raw[0]) <= high:
             return int(raw[0]), None
-        return None, "Please choose one of the answers shown."
+        return None, Message("Please choose one of the answers shown.")
     if kind in CHOICE_TYPES:
         values = option_values(item)
         if any(value not in values for value in raw):
-            return None, "Please choose from the answers shown."
+            return None, Message("Please choose from the answers shown.")
         if kind == "single_choice":
-            return (raw[0], None) if len(raw) == 1 else (None, "Please choose only one answer.")
+            return (raw[0], None) if len(raw) == 1 else (None, Message("Please choose only one answer."))
         return [value for value in values if value in raw], None
     if kind == "number":
         return _number_answer(item, raw[0])
     text = raw[0]
     if len(text) > MAX_TEXT_LENGTH:
-        return None, f"Please keep your answer under {MAX_TEXT_LENGTH:,} characters (it has {len(text):,})."
+        return None, Message("Please keep your answer under %(limit)s characters (it has %(length)s).",
+                             limit=f"{MAX_TEXT_LENGTH:,}", length=f"{len(text):,}")
     return text, None
 
 
 def _number_answer(item: dict, raw: str) -> tuple[Any, str | None]:
     compact = raw.replace(",", "").replace(" ", "")
     if not _NUMBER.match(compact):
-        return None, "Please enter a number, for example 250 or 12.5."
+        return None, _NOT_A_NUMBER
     number = float(compact)
     if not math.isfinite(number):
-        return None, "Please enter a number, for example 250 or 12.5."
+        return None, _NOT_A_NUMBER
     low, high = item.get("min"), item.get("max")
     if (low is not None and number < low) or (high is not None and number > high):
-        bounds = f"between {_plain(low)} and {_plain(high)}" if low is not None and high is not None else (
-            f"of at least {_plain(low)}" if low is not None else f"of at most {_plain(high)}")
-        return None, f"Please enter a number {bounds}."
+        if low is not None and high is not None:
+            return None, Message("Please enter a number between %(low)s and %(high)s.", low=_plain(low),
+                                 high=_plain(high))
+        if low is not None:
+            return None, Message("Please enter a number of at least %(low)s.", low=_plain(low))
+        return None, Message("Please enter a number of at most %(high)s.", high=_plain(high))
     return (int(number) if number.is_integer() else number), None
 
 

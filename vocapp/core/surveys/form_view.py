@@ -8,10 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from .answers import NOT_APPLICABLE, condition_met, field_name, next_page_index, visible_item_ids
+from .messages import Message
 from .model import NPS_RANGE, declared_languages, entries_by_id, items_by_id, localise
 
-_OPERATOR_WORDS = {"==": "exactly", "!=": "anything other than", ">": "more than", ">=": "at least",
-                   "<": "less than", "<=": "at most"}
+#: the hint under an item whose show_if compares an earlier answer on the same page, per operator
+#: (templates without values: the hint is made from one with the question and value filled in)
+_OPERATOR_HINTS = {
+    "==": Message("Answer this only if your answer to “%(question)s” was exactly %(value)s."),
+    "!=": Message("Answer this only if your answer to “%(question)s” was anything other than %(value)s."),
+    ">": Message("Answer this only if your answer to “%(question)s” was more than %(value)s."),
+    ">=": Message("Answer this only if your answer to “%(question)s” was at least %(value)s."),
+    "<": Message("Answer this only if your answer to “%(question)s” was less than %(value)s."),
+    "<=": Message("Answer this only if your answer to “%(question)s” was at most %(value)s."),
+}
 
 
 def page_view(defn: dict, page_index: int, answers: dict[str, Any] | None = None,
@@ -100,7 +109,13 @@ def _condition_hint(defn: dict, condition: dict, lang: str, languages: list[str]
     if "in" in condition:
         labels = {option["value"]: localise(option.get("label"), lang, languages)
                   for option in target.item.get("options", [])}
-        chosen = " or ".join(f"“{labels.get(value, value)}”" for value in condition["in"])
-        return f"Answer this only if you chose {chosen} for “{question}”."
-    words = _OPERATOR_WORDS.get(condition.get("op"), condition.get("op"))
-    return f"Answer this only if your answer to “{question}” was {words} {condition.get('value')}."
+        chosen = [f"“{labels.get(value, value)}”" for value in condition["in"]]
+        if len(chosen) == 1:
+            return Message("Answer this only if you chose %(choice)s for “%(question)s”.", choice=chosen[0],
+                           question=question)
+        return Message("Answer this only if you chose %(choices)s or %(last)s for “%(question)s”.",
+                       choices=", ".join(chosen[:-1]), last=chosen[-1], question=question)
+    hint = _OPERATOR_HINTS.get(condition.get("op"))
+    if hint is None:
+        return ""
+    return Message(hint.template, question=question, value=condition.get("value"))

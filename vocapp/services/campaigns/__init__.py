@@ -3,7 +3,7 @@ unconfirmed e-mails and their resend, revocation, closing (re-score, re-place), 
 suppression and bounces, progress."""
 from vocapp.services.campaigns.audience import (CampaignError, contacts_frame, create_campaign, get_campaign,
                                                 list_campaigns, reach, update_message)
-from vocapp.services.campaigns.lifecycle import (close_campaign, due_work, find_invitation, record_progress,
+from vocapp.services.campaigns.lifecycle import (close_campaign, due_work, find_invitation,
                                                  revoke_invitation, run_closing)
 from vocapp.services.campaigns.deliveries import resolve_in_doubt
 from vocapp.services.campaigns.sending import preview_message, remind_campaign, send_campaign
@@ -13,6 +13,6 @@ from vocapp.services.campaigns.suppress import read_bounces, suppress_addresses,
 
 __all__ = ["CampaignError", "campaign_audit", "campaign_status", "close_campaign", "contacts_frame",
            "create_campaign", "due_work", "find_invitation", "get_campaign", "held_back", "list_campaigns",
-           "list_rows", "preview_message", "reach", "read_bounces", "record_progress", "remind_campaign",
-           "resend_unconfirmed", "resolve_in_doubt", "revoke_invitation", "run_closing", "send_campaign",
-           "suppress_addresses", "survey_of", "unconfirmed_emails", "unsubscribe", "update_message"]
+           "list_rows", "preview_message", "reach", "read_bounces", "remind_campaign", "resend_unconfirmed",
+           "resolve_in_doubt", "revoke_invitation", "run_closing", "send_campaign", "suppress_addresses", "survey_of",
+           "unconfirmed_emails", "unsubscribe", "update_message"]

@@ -1,5 +1,5 @@
-"""Campaign lifecycle after sending: revoke, close (and re-score and re-place), the respondent pages'
-calls, and the periodic check that starts scheduled campaigns and closes expired ones."""
+"""Campaign lifecycle after sending: revoke, close (and re-score and re-place), the look-up of a link's
+invitation, and the periodic check that starts scheduled campaigns and closes expired ones."""
 from __future__ import annotations
 
 import datetime as dt
@@ -33,20 +33,6 @@ def find_invitation(token: str, purpose: str = "survey", now: dt.datetime | None
     if invitation is None or (purpose == "survey" and (invitation.status == "revoked" or invitation.expires_at <= now)):
         return None
     return invitation
-
-
-def record_progress(invitation: Invitation, stage: str) -> None:
-    """For the respondent pages: the invitation was ``opened`` (first visit), ``started`` or
-    ``completed``; keeps the first time of each stage and never moves the status back. Caller commits."""
-    order = ["queued", "sent", "opened", "started", "completed"]
-    if stage not in order[2:]:
-        raise ValueError(f"stage must be opened, started or completed, not {stage!r}")
-    now = utcnow()
-    for earlier in order[2:order.index(stage) + 1]:
-        if getattr(invitation, f"{earlier}_at") is None:
-            setattr(invitation, f"{earlier}_at", now)
-    if invitation.status in order and order.index(invitation.status) < order.index(stage):
-        invitation.status = stage
 
 
 def revoke_invitation(campaign_id: int, email: str, staff: StaffUser | None = None) -> Invitation:

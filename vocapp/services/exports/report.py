@@ -1,8 +1,8 @@
 """The results report and the director summary: read a set of responses, hand them to the core.
 
 The report takes any set of responses: ``where`` clauses on ``Response`` narrow the survey's
-complete responses (a campaign's are ``Response.invitation_id`` in its invitations). Erased contacts'
-answers never appear.
+complete responses; ``campaign_report`` narrows them to a campaign's (``Response.invitation_id`` in its
+invitations). Erased contacts' answers never appear.
 """
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from vocapp.core.canvas.definition import build_canvas_definition
 from vocapp.core.exports.codebook import merged_items
 from vocapp.core.exports.report import DEFAULT_MIN_GROUP, ItemReport, build_report, histogram, reason_kinds
 from vocapp.extensions import db
-from vocapp.models import Campaign, Contact, ContactScore, Invitation, Placement, PlacementRun, Response
+from vocapp.models import (Campaign, Contact, ContactScore, Invitation, Placement, PlacementRun, Response, Survey,
+                           SurveyVersion)
 from vocapp.services.canvas_queries import zone_movements, zone_totals
 
-from .scope import ExportScope, resolve_scope
+from .scope import ExportError, ExportScope, resolve_scope
 
 GROUPINGS = ("relationship", "zone")
 
@@ -57,22 +58,46 @@ def report_frame(scope: ExportScope, where: Sequence[Any] = ()) -> pd.DataFrame:
 
 @dataclass
 class ResultsReport:
-    """The report of one set of responses: its scope, size, the minimum group and one entry per item."""
+    """The report of one set of responses: its scope, size, the minimum group and one entry per item;
+    for a campaign's report the campaign and its number of invitations sent."""
 
     scope: ExportScope
     n_responses: int
     min_group: int
     items: list[ItemReport]
+    campaign: Campaign | None = None
+    invited: int | None = None
 
 
 def results_report(survey: str | None = None, run_id: int | None = None, where: Sequence[Any] = ()) -> ResultsReport:
     """Per item: counts and percentages per answer, mean and SD for scales, by relationship and by zone."""
-    scope = resolve_scope(survey, run_id)
+    return _report(resolve_scope(survey, run_id), where)
+
+
+def _report(scope: ExportScope, where: Sequence[Any]) -> ResultsReport:
     frame = report_frame(scope, where)
     limit = min_group()
     groupings = [g for g in GROUPINGS if g != "zone" or scope.placement_run is not None]
     items = build_report(frame, merged_items(scope.definitions), groupings, limit)
     return ResultsReport(scope, len(frame), limit, items)
+
+
+def campaign_report(campaign_id: int, run_id: int | None = None) -> ResultsReport:
+    """The results report of the responses collected through one campaign's invitations. Zones come
+    from ``run_id``, else the scoring run made when the campaign closed, else the survey's latest."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise ExportError(f"campaign: no campaign with id {campaign_id}")
+    version = db.session.get(SurveyVersion, campaign.survey_version_id)
+    survey = db.session.get(Survey, version.survey_id)
+    if run_id is None and (campaign.close_result or {}).get("status") == "done":
+        run_id = campaign.close_result.get("scoring_run_id")
+    report = _report(resolve_scope(survey.slug, run_id),
+                     [Response.invitation_id.in_(select(Invitation.id).where(Invitation.campaign_id == campaign.id))])
+    report.campaign = campaign
+    report.invited = int(db.session.scalar(select(func.count(Invitation.id)).where(
+        Invitation.campaign_id == campaign.id, Invitation.sent_at.is_not(None))) or 0)
+    return report
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Import accounts and contacts: upsert by lower-cased e-mail, accounts created or renamed."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,21 @@ def import_contacts(path: str | Path, dry_run: bool = False, filename: str | Non
     in ``skipped_rows``, not an error), so erased personal data never comes back; and
     an import never sets or clears ``consent_at``, ``unsubscribed_at`` or ``erased_at``.
     """
+    return execute_import("contacts", path, filename, dry_run, staff, _work(
+        lambda name: read_table(path, name, formats=SPREADSHEET_FORMATS), dry_run))
+
+
+def import_contacts_frame(frame: pd.DataFrame, sha256: str, filename: str, dry_run: bool = False,
+                          staff: StaffUser | None = None) -> ImportReport:
+    """``import_contacts`` for a table already in hand (the API's JSON records, as text cells): the
+    same validation, the same all-or-nothing write, the same ImportRun record."""
+    return execute_import("contacts", None, filename, dry_run, staff, _work(lambda name: frame, dry_run),
+                          sha256=sha256)
+
+
+def _work(read: Callable[[str], pd.DataFrame], dry_run: bool) -> Callable[[ImportReport, ImportRun], None]:
     def work(report: ImportReport, run: ImportRun) -> None:
-        frame = read_table(path, report.filename, formats=SPREADSHEET_FORMATS)
+        frame = read(report.filename)
         report.set_preview(frame)
         result = validate_contacts(frame, report.filename)
         report.add_errors(result.errors)
@@ -44,7 +58,7 @@ def import_contacts(path: str | Path, dry_run: bool = False, filename: str | Non
             return
         _apply(result.clean, report, header_as_written(frame, "email"), write=not dry_run)
 
-    return execute_import("contacts", path, filename, dry_run, staff, work)
+    return work
 
 
 def _apply(clean: pd.DataFrame, report: ImportReport, email_header: str, write: bool) -> None:

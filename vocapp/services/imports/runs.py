@@ -32,17 +32,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def execute_import(kind: str, path: str | Path, filename: str | None, dry_run: bool,
-                   staff: StaffUser | None, work: ImportWork) -> ImportReport:
+def execute_import(kind: str, path: str | Path | None, filename: str | None, dry_run: bool,
+                   staff: StaffUser | None, work: ImportWork, sha256: str | None = None) -> ImportReport:
     """Run ``work`` in one transaction: commit only when it found no error and this is no dry run.
 
-    Every attempt - written, refused or dry run - is recorded as an ImportRun.
+    Every attempt - written, refused or dry run - is recorded as an ImportRun. Without a file (``path``
+    None: the API's JSON records) give ``filename`` and the ``sha256`` of what was sent.
     """
-    path = Path(path)
-    filename = filename or path.name
+    filename = filename or Path(path).name
     report = ImportReport(kind, filename, dry_run)
     staff_id = staff.id if staff is not None else None
-    sha256 = file_sha256(path)
+    sha256 = sha256 or file_sha256(Path(path))
     run = ImportRun(kind=kind, filename=filename, sha256=sha256, dry_run=dry_run, staff_user_id=staff_id)
     try:
         db.session.add(run)

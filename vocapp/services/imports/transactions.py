@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -38,12 +39,26 @@ def import_transactions(path: str | Path, create_accounts: bool = False, dry_run
     stored or repeated in the file is skipped.  Unknown accounts are errors unless
     ``create_accounts`` (then they are created, named after their id).
     """
+    return execute_import("transactions", path, filename, dry_run, staff, _work(
+        lambda name: iter_table_chunks(path, name, chunk_rows, formats=ALL_FORMATS), create_accounts, dry_run, today))
+
+
+def import_transactions_frame(frame: pd.DataFrame, sha256: str, filename: str, create_accounts: bool = False,
+                              dry_run: bool = False, staff: StaffUser | None = None,
+                              today: dt.date | None = None) -> ImportReport:
+    """``import_transactions`` for a table already in hand (the API's JSON records, as text cells)."""
+    return execute_import("transactions", None, filename, dry_run, staff,
+                          _work(lambda name: iter([frame]), create_accounts, dry_run, today), sha256=sha256)
+
+
+def _work(chunks: Callable[[str], Iterator[pd.DataFrame]], create_accounts: bool, dry_run: bool,
+          today: dt.date | None) -> Callable[[ImportReport, ImportRun], None]:
     def work(report: ImportReport, run: ImportRun) -> None:
         accounts: dict[str, int] = dict(db.session.execute(select(Account.external_id, Account.id)).all())
         seen = {reference: 0 for reference in db.session.scalars(
             select(Transaction.reference).where(Transaction.reference.is_not(None)))}
         new_accounts: set[str] = set()
-        for number, chunk in enumerate(iter_table_chunks(path, report.filename, chunk_rows, formats=ALL_FORMATS)):
+        for number, chunk in enumerate(chunks(report.filename)):
             report.set_preview(chunk)
             result = validate_transactions(chunk, report.filename, accounts.keys(), create_accounts, today, seen)
             header_row = chunk.attrs.get("header_row", 1)
@@ -62,7 +77,7 @@ def import_transactions(path: str | Path, create_accounts: bool = False, dry_run
             _write(result.clean, accounts, run.id)
         report.extra_counts["accounts_created"] = len(new_accounts)
 
-    return execute_import("transactions", path, filename, dry_run, staff, work)
+    return work
 
 
 def _create_accounts(external_ids: list[str]) -> dict[str, int]:
