@@ -17,14 +17,12 @@ page of the same app (/canvas/definition), i.e. what any logged-in request costs
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from pathlib import Path
 
+from _pages import ANALYST, PASSWORD, median_seconds, size_arguments
 from vocapp import create_app
-
-ANALYST, PASSWORD = "bench-analyst@example.org", "bench-password-123"
 
 
 def build(path: Path, n_accounts: int, database_url: str | None = None):
@@ -49,14 +47,14 @@ def build(path: Path, n_accounts: int, database_url: str | None = None):
 
 
 def timed_get(client, url: str, repeat: int, **kwargs) -> tuple[float, int, int]:
-    """(median seconds, body bytes, status) of ``repeat`` GETs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+    """(median seconds, body bytes, status) of ``repeat`` GETs (bytes and status of the last)."""
+    last = {}
+
+    def action():
         response = client.get(url, **kwargs)
-        body = response.get_data()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), len(body), response.status_code
+        last["body"], last["status"] = response.get_data(), response.status_code
+    seconds = median_seconds(action, repeat)
+    return seconds, len(last["body"]), last["status"]
 
 
 def report(label: str, seconds: float, size: int, status: int = 200, floor: float | None = None) -> None:
@@ -119,13 +117,8 @@ def bench_size(folder: Path, n_accounts: int, repeat: int, database_url: str | N
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, nargs="+", default=[300, 5000, 20000])
-    parser.add_argument("--folder", type=Path, default=Path("/tmp/canvas_bench"))
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", help="an empty throw-away database (e.g. PostgreSQL) instead of SQLite files")
-    args = parser.parse_args()
-    args.folder.mkdir(parents=True, exist_ok=True)
+    args = size_arguments(__doc__, "--accounts", [300, 5000, 20000], "/tmp/canvas_bench", 5,
+                          "an empty throw-away database (e.g. PostgreSQL) instead of SQLite files")
     for n_accounts in args.accounts:
         bench_size(args.folder, n_accounts, args.repeat, args.database_url)
 

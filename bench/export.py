@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _surveys import store_survey  # noqa: E402
 from score import CONSTRUCTS, SURVEY_ID, definition, make_app  # noqa: E402
 
 FORMATS = ("csv", "xlsx", "sav", "parquet", "json")
@@ -55,27 +56,19 @@ def setup(url: str, n: int, table: Path) -> None:
     import numpy as np
     from sqlalchemy import insert
 
-    from vocapp.core.surveys import content_hash
     from vocapp.extensions import db
-    from vocapp.models import Account, Contact, ContactScore, Response, ScoringRun, Survey, SurveyVersion
+    from vocapp.models import Contact, ContactScore, Response, ScoringRun
     from vocapp.services.exports import write_export
 
     defn = definition(2)
     rng = np.random.default_rng(1)
     app = make_app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        survey = Survey(slug=SURVEY_ID, title="Benchmark")
-        db.session.add(survey)
-        db.session.flush()
-        version = SurveyVersion(survey_id=survey.id, number=1, definition=defn, content_hash=content_hash(defn))
-        run = ScoringRun(survey_id=survey.id, method="efa", diagnostics={"constructs": list(CONSTRUCTS)})
-        db.session.add_all([version, run])
-        db.session.flush()
         n_accounts = max(1, n // 3)
-        db.session.execute(insert(Account), [{"id": a, "external_id": f"A{a:06d}", "name": f"Account {a}"}
-                                             for a in range(1, n_accounts + 1)])
+        version = store_survey(SURVEY_ID, defn, n_accounts, external_id="A{:06d}")
+        run = ScoringRun(survey_id=version.survey_id, method="efa", diagnostics={"constructs": list(CONSTRUCTS)})
+        db.session.add(run)
+        db.session.flush()
         roles = ["decision_maker", "influencer", "user", "=formula"]
         now = datetime.now(timezone.utc)
         for start in range(0, n, 20_000):

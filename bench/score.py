@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _surveys import store_survey  # noqa: E402
 
 SURVEY_ID = "bench_survey"
 CONSTRUCTS = ("trust", "appetite", "innovation")
@@ -62,11 +65,10 @@ def setup(url: str, n: int, items_per_construct: int) -> None:
     import numpy as np
     from sqlalchemy import insert
 
-    from vocapp.core.surveys import content_hash
     from vocapp.core.scoring import build_item_key
     from vocapp.core.synthetic.responses import simulate_responses
     from vocapp.extensions import db
-    from vocapp.models import Account, Contact, Response, Survey, SurveyVersion
+    from vocapp.models import Contact, Response
 
     defn = definition(items_per_construct)
     key = build_item_key(defn)
@@ -76,17 +78,8 @@ def setup(url: str, n: int, items_per_construct: int) -> None:
     answers, _ = simulate_responses(key, loadings, n, phi, random_state=2, missing_rate=0.01)
     app = make_app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        survey = Survey(slug=SURVEY_ID, title="Benchmark")
-        db.session.add(survey)
-        db.session.flush()
-        version = SurveyVersion(survey_id=survey.id, number=1, definition=defn, content_hash=content_hash(defn))
-        db.session.add(version)
-        db.session.flush()
         n_accounts = max(1, n // 3)
-        db.session.execute(insert(Account), [{"id": a, "external_id": f"A{a}", "name": f"Account {a}"}
-                                             for a in range(1, n_accounts + 1)])
+        version = store_survey(SURVEY_ID, defn, n_accounts)
         roles = ["decision_maker", "influencer", "user"]
         now = datetime.now(timezone.utc)
         chunk = 20000

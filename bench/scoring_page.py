@@ -19,17 +19,14 @@ Target (issue 10): the run page under 100 ms at 300,000 responses.
 """
 from __future__ import annotations
 
-import argparse
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pages import ANALYST, PASSWORD, median_seconds, size_arguments  # noqa: E402
 from score import SURVEY_ID, make_app, setup  # noqa: E402  (bench/score.py builds the same survey)
-
-ANALYST, PASSWORD = "bench-analyst@example.org", "bench-password-123"
 
 
 def build(url: str, n: int, rebuild: bool) -> int:
@@ -53,15 +50,6 @@ def build(url: str, n: int, rebuild: bool) -> int:
         run_id = db.session.scalar(select(ScoringRun.id).order_by(ScoringRun.id.desc()).limit(1))
         db.engine.dispose()
     return run_id
-
-
-def median_seconds(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def get(client, url: str, status: int = 200):
@@ -137,13 +125,8 @@ def bench_size(url: str, n: int, repeat: int, rebuild: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000, 300_000])
-    parser.add_argument("--folder", type=Path, default=Path("/tmp/scoring_page_bench"))
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--database-url", help="a throw-away database (e.g. PostgreSQL) instead of SQLite files")
-    args = parser.parse_args()
-    args.folder.mkdir(parents=True, exist_ok=True)
+    args = size_arguments(__doc__, "--n", [10_000, 100_000, 300_000], "/tmp/scoring_page_bench", 7,
+                          "a throw-away database (e.g. PostgreSQL) instead of SQLite files")
     for n in args.n:
         path = args.folder / f"scoring-page-{n}.db"
         url = args.database_url or f"sqlite:///{path.resolve()}"

@@ -16,6 +16,14 @@ def _run_or_404(run_id: int):
     return get_run(run_id) or abort(404)
 
 
+def _diagnostics_with(run_id: int, key: str) -> dict:
+    """The diagnostics of run ``run_id``, 404 when there is no such run or they have no ``key``."""
+    run, _ = _run_or_404(run_id)
+    if not run.diagnostics.get(key):
+        abort(404)
+    return run.diagnostics
+
+
 def _svg(text: str) -> Response:
     return Response(text, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
@@ -56,10 +64,7 @@ def run(run_id: int):
 def scree(run_id: int):
     from vocapp.web.scoring_charts import scree_svg
 
-    run, _ = _run_or_404(run_id)
-    d = run.diagnostics
-    if not d.get("eigenvalues"):
-        abort(404)
+    d = _diagnostics_with(run_id, "eigenvalues")
     return _svg(scree_svg(d["eigenvalues"], d.get("parallel", {}).get("random_eigenvalues", []),
                           int(d.get("declared_constructs", 0))))
 
@@ -70,10 +75,7 @@ def loadings(run_id: int):
     from vocapp.services.scoring_pages import loadings_frame
     from vocapp.web.scoring_charts import loadings_svg
 
-    run, _ = _run_or_404(run_id)
-    d = run.diagnostics
-    if not d.get("loadings"):
-        abort(404)
+    d = _diagnostics_with(run_id, "loadings")
     return _svg(loadings_svg(loadings_frame(d), {m["item"] for m in d.get("misfit_items", [])}))
 
 

@@ -1,6 +1,9 @@
 """Administrators manage staff: invite, change role, deactivate, end sessions, reset a password (audited)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,6 +34,15 @@ def _user(user_id: int) -> StaffUser:
     if user is None:
         abort(404)
     return user
+
+
+@contextmanager
+def _refusal_flashed() -> Iterator[None]:
+    """Run the block; a VocappError it raises (the service refused the change) is flashed as an error."""
+    try:
+        yield
+    except VocappError as error:
+        flash(str(error), "error")
 
 
 def _link_page(user: StaffUser, token: str, purpose: str):
@@ -70,11 +82,9 @@ def change_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400, description="Choose one of the roles.")
-    try:
+    with _refusal_flashed():
         staff_service.set_role(user, form.role.data, current_user)
         flash(f"{user.email} is now {user.role}.", "success")
-    except VocappError as error:
-        flash(str(error), "error")
     return redirect(url_for("staff.index"))
 
 
@@ -82,11 +92,9 @@ def change_role(user_id: int):
 @role_required("admin")
 def set_active(user_id: int, action: str):
     user = _user(user_id)
-    try:
+    with _refusal_flashed():
         staff_service.set_active(user, action == "activate", current_user)
         flash(f"{user.email} is {'active' if user.active else 'deactivated; every session ended'}.", "success")
-    except VocappError as error:
-        flash(str(error), "error")
     return redirect(url_for("staff.index"))
 
 

@@ -39,6 +39,20 @@ def _survey(slug: str) -> Survey:
         abort(404)
 
 
+def _draft(slug: str) -> tuple[Survey, dict]:
+    """The survey ``slug`` (404 if there is none) and its draft definition."""
+    survey = _survey(slug)
+    return survey, survey_service.draft_definition(survey)
+
+
+def _remove_entry(slug: str, key: str, index: int) -> None:
+    """Delete entry ``index`` of the draft's ``key`` list (404 if there is none) and save the draft."""
+    survey, defn = _draft(slug)
+    _entry(defn.get(key), index)
+    del defn[key][index]
+    _save(survey, defn)
+
+
 def _save(survey: Survey, defn: dict) -> None:
     survey_service.save_draft(survey, defn, current_user)
 
@@ -192,8 +206,7 @@ bp.add_url_rule("/<slug>/archive", "archive", surveys_manage.archive, methods=["
 
 @bp.route("/<slug>/draft")
 def draft(slug: str):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     problems = _draft_problems(survey, defn)
     settings = SettingsForm(data={"title": localise(defn.get("title")), "description": localise(
         defn.get("description")), "thank_you": localise(defn.get("thank_you"))})
@@ -208,8 +221,7 @@ def draft(slug: str):
 
 @bp.route("/<slug>/draft/settings", methods=["POST"])
 def settings(slug: str):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     form = SettingsForm()
     if not form.validate_on_submit():
         flash("A survey needs a title.", "error")
@@ -228,8 +240,7 @@ def settings(slug: str):
 
 @bp.route("/<slug>/draft/constructs", methods=["POST"])
 def add_construct(slug: str):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     form = ConstructForm()
     if form.validate_on_submit():
         construct = {"id": form.construct_id.data.strip(), "label": form.label.data.strip()}
@@ -245,11 +256,7 @@ def add_construct(slug: str):
 
 @bp.route("/<slug>/draft/constructs/<int:index>/remove", methods=["POST"])
 def remove_construct(slug: str, index: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
-    _entry(defn.get("constructs"), index)
-    del defn["constructs"][index]
-    _save(survey, defn)
+    _remove_entry(slug, "constructs", index)
     return redirect(url_for(".draft", slug=slug) + "#constructs")
 
 
@@ -288,8 +295,7 @@ def new_page(slug: str):
 
 @bp.route("/<slug>/draft/pages/<int:page>", methods=["GET", "POST"])
 def edit_page(slug: str, page: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     entry = _page_entry(defn, page)
     form = PageForm(data={"page_id": entry.get("id"), "title": localise(entry.get("title")),
                           "intro": localise(entry.get("intro"))})
@@ -309,8 +315,7 @@ def edit_page(slug: str, page: int):
 
 @bp.route("/<slug>/draft/pages/<int:page>/move", methods=["POST"])
 def move_page(slug: str, page: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     _entry(defn.get("pages"), page)
     defn["pages"] = move_entry(defn["pages"], page, _direction())
     _save(survey, defn)
@@ -319,19 +324,14 @@ def move_page(slug: str, page: int):
 
 @bp.route("/<slug>/draft/pages/<int:page>/remove", methods=["POST"])
 def remove_page(slug: str, page: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
-    _entry(defn.get("pages"), page)
-    del defn["pages"][page]
-    _save(survey, defn)
+    _remove_entry(slug, "pages", page)
     flash("Page removed.", "success")
     return redirect(url_for(".draft", slug=slug))
 
 
 @bp.route("/<slug>/draft/pages/<int:page>/items/add", methods=["POST"])
 def new_item(slug: str, page: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     _page_entry(defn, page)
     kind = request.form.get("type", "likert")
     if kind not in ITEM_TYPES:
@@ -345,8 +345,7 @@ def new_item(slug: str, page: int):
 
 @bp.route("/<slug>/draft/pages/<int:page>/items/<int:item>", methods=["GET", "POST"])
 def edit_item(slug: str, page: int, item: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     old = _item_entry(defn, page, item)
     form = ItemForm()
     set_item_choices(form, defn, page, item)
@@ -372,8 +371,7 @@ def edit_item(slug: str, page: int, item: int):
 
 @bp.route("/<slug>/draft/pages/<int:page>/items/<int:item>/move", methods=["POST"])
 def move_item(slug: str, page: int, item: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     _item_entry(defn, page, item)
     defn["pages"][page]["items"] = move_entry(defn["pages"][page]["items"], item, _direction())
     _save(survey, defn)
@@ -382,8 +380,7 @@ def move_item(slug: str, page: int, item: int):
 
 @bp.route("/<slug>/draft/pages/<int:page>/items/<int:item>/remove", methods=["POST"])
 def remove_item(slug: str, page: int, item: int):
-    survey = _survey(slug)
-    defn = survey_service.draft_definition(survey)
+    survey, defn = _draft(slug)
     removed = _item_entry(defn, page, item)
     del defn["pages"][page]["items"][item]
     _save(survey, defn)

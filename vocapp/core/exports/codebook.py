@@ -47,51 +47,59 @@ class Variable:
             raise ValueError(f"variable {self.name}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
 
 
+#: columns more than one export has (one wording for one meaning)
+_ACCOUNT_ID = Variable("account_id", "Account id in the CRM", "string")
+_RELATIONSHIP = Variable("relationship", "Relationship with the organisation", "string", RELATIONSHIP_LABELS)
+_SUBMITTED_AT = Variable("submitted_at", "When the response was submitted (UTC)", "datetime")
+_SCORING_RUN_ID = Variable("scoring_run_id", "Scoring run the scores come from", "integer")
+
+
 def construct_labels(definition: dict | None, constructs: Sequence[str]) -> dict[str, str]:
     """Construct id -> label from the definition (the id itself when the definition does not name it)."""
     declared = entries_by_id(definition or {}, "constructs")
     return {c: localise(declared.get(c, {}).get("label")) or c for c in constructs}
 
 
+def _construct_variables(constructs: Sequence[str], definition: dict | None,
+                         columns: Sequence[tuple[str, str, str]]) -> list[Variable]:
+    """Construct by construct, a variable per (name suffix, label after the construct's, kind) in ``columns``."""
+    labels = construct_labels(definition, constructs)
+    return [Variable(f"{c}{suffix}", f"{labels[c]}: {text}", kind) for c in constructs for suffix, text, kind in columns]
+
+
 def account_variables(constructs: Sequence[str], definition: dict | None, metrics: Sequence[str]) -> list[Variable]:
     """The accounts export: one row per placed account."""
-    labels = construct_labels(definition, constructs)
-    out = [Variable("account_id", "Account id in the CRM", "string"),
+    out = [_ACCOUNT_ID,
            Variable("account_name", "Account name", "string"),
-           Variable("relationship", "Relationship with the organisation", "string", RELATIONSHIP_LABELS),
+           _RELATIONSHIP,
            Variable("n_respondents", "Respondents behind the account's scores", "integer")]
-    for c in constructs:
-        out += [Variable(c, f"{labels[c]}: account score (0-100)", "float"),
-                Variable(f"{c}_low", f"{labels[c]}: lower bound of the 90% interval", "float"),
-                Variable(f"{c}_high", f"{labels[c]}: upper bound of the 90% interval", "float")]
+    out += _construct_variables(constructs, definition, [("", "account score (0-100)", "float"),
+                                                         ("_low", "lower bound of the 90% interval", "float"),
+                                                         ("_high", "upper bound of the 90% interval", "float")])
     out += [Variable("readiness", "Readiness (0-100), the canvas's vertical axis", "float"),
             Variable("opportunity", "Opportunity (0-100), the canvas's horizontal axis", "float"),
             Variable("zone", "Canvas zone", "string"),
             Variable("leave_alone", "Left alone by outreach", "boolean", YES_NO),
             Variable("leave_alone_reason", "Why the account is left alone", "string")]
     out += [Variable(m, METRIC_LABELS.get(m, m), "float") for m in metrics]
-    out += [Variable("scoring_run_id", "Scoring run the scores come from", "integer"),
+    out += [_SCORING_RUN_ID,
             Variable("placement_run_id", "Placement run the zone comes from", "integer")]
     return out
 
 
 def contact_variables(constructs: Sequence[str], definition: dict | None, flags: Sequence[str]) -> list[Variable]:
     """The contacts export: one row per contact and response (contacts without a response: one row)."""
-    labels = construct_labels(definition, constructs)
-    out = [Variable("email", "Contact e-mail", "string"),
-           Variable("account_id", "Account id in the CRM", "string"),
-           Variable("relationship", "Relationship with the organisation", "string", RELATIONSHIP_LABELS),
+    out = [Variable("email", "Contact e-mail", "string"), _ACCOUNT_ID, _RELATIONSHIP,
            Variable("role", "Role in the account's decisions", "string")]
-    for c in constructs:
-        out += [Variable(c, f"{labels[c]}: score (0-100)", "float"),
-                Variable(f"{c}_z", f"{labels[c]}: standardised factor score", "float")]
+    out += _construct_variables(constructs, definition, [("", "score (0-100)", "float"),
+                                                         ("_z", "standardised factor score", "float")])
     out += [Variable(f"flag_{f}", f"Quality flag: {FLAG_LABELS.get(f, f)}", "boolean", YES_NO) for f in flags]
     out += [Variable("excluded", "Left out of the model fit (flagged)", "boolean", YES_NO),
             Variable("response_status", "Response status", "string",
                      {"none": "no response", "partial": "started, not submitted", "complete": "submitted"}),
-            Variable("submitted_at", "When the response was submitted (UTC)", "datetime"),
+            _SUBMITTED_AT,
             Variable("response_id", "Response id (joins the responses export)", "integer"),
-            Variable("scoring_run_id", "Scoring run the scores come from", "integer")]
+            _SCORING_RUN_ID]
     return out
 
 
@@ -133,13 +141,13 @@ def response_variables(definitions: Sequence[dict]) -> list[Variable]:
     """The responses export: one row per response, one column per item (multiple choice: one 0/1
     column per option), over every version given (newest first)."""
     out = [Variable("response_id", "Response id", "integer"),
-           Variable("account_id", "Account id in the CRM", "string"),
+           _ACCOUNT_ID,
            Variable("survey_version", "Survey version answered", "integer"),
            Variable("source", "How the response arrived", "string",
                     {"web": "answered online", "import": "imported", "demo": "demo data"}),
            Variable("status", "Response status", "string",
                     {"partial": "started, not submitted", "complete": "submitted"}),
-           Variable("submitted_at", "When the response was submitted (UTC)", "datetime"),
+           _SUBMITTED_AT,
            Variable("duration_seconds", "Time spent answering (seconds)", "float")]
     for item, definition in merged_items(definitions):
         out += _item_variables(item, definition)

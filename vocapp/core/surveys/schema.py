@@ -52,22 +52,14 @@ def error_path(parts: Any, instance: Any) -> str:
     return path
 
 
+#: JSON value types in the words an author reads, bool first (True is also an int)
+_VALUE_TYPE_NAMES = ((bool, "true/false"), (int, "whole number"), (float, "number"), (str, "string"),
+                     (dict, "mapping"), (list, "list"), (type(None), "nothing (null)"))
+
+
 def type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "whole number"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if value is None:
-        return "nothing (null)"
-    return type(value).__name__
+    """The kind of a parsed YAML/JSON value, as a problem message names it."""
+    return next((name for kind, name in _VALUE_TYPE_NAMES if isinstance(value, kind)), type(value).__name__)
 
 
 def _expected(types: Any) -> str:
