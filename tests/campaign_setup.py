@@ -36,14 +36,16 @@ def add_contacts(n: int, prefix: str = "c", account_name: str = "Acme Ltd", rela
 
 
 @contextlib.contextmanager
-def smtp_server(app, script: dict[int, str] | None = None):
-    """A real SMTP server on loopback; the app's SMTP settings point at it for the duration."""
+def smtp_server(app, script: dict[int, str] | None = None, config: dict | None = None, **server):
+    """A real SMTP server on loopback; the app's SMTP settings (and ``config``) point at it for the
+    duration. ``server``: aiosmtpd options (TLS, AUTH), see smtp_sink.LoopbackSMTP."""
     recorder = Recorder(script)
-    controller = LoopbackSMTP(recorder)
+    controller = LoopbackSMTP(recorder, **server)
     controller.start()
-    old = {k: app.config.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "SEND_RATE_PER_MINUTE", "SEND_RETRY_SECONDS")}
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SEND_RATE_PER_MINUTE=0,
-                      SEND_RETRY_SECONDS=0.05)
+    settings = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": controller.port, "SEND_RATE_PER_MINUTE": 0,
+                "SEND_RETRY_SECONDS": 0.05, **(config or {})}
+    old = {k: app.config.get(k) for k in settings}
+    app.config.update(settings)
     try:
         yield recorder
     finally:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from campaign_setup import LINK, UNSUBSCRIBE, add_contacts, html_part, load_survey, smtp_server, text_part
 from vocapp.core.tokens import hash_token
 from vocapp.extensions import db
 from vocapp.models import Delivery, Invitation, InvitationToken
-from vocapp.services.campaigns import create_campaign, find_invitation, send_campaign, update_message
+from vocapp.services.campaigns import CampaignError, create_campaign, find_invitation, send_campaign, update_message
 
 
 def test_invitations_are_personal_escaped_and_carry_the_list_headers(app):
@@ -85,3 +86,20 @@ def test_a_permanent_failure_marks_the_invitation_failed_with_the_reply(app):
     assert result["sent"] == 2 and result["failed"] == 1 and len(server.messages) == 2
     failed = db.session.scalars(select(Invitation).where(Invitation.status == "failed")).one()
     assert failed.last_error == "550 5.1.1 No such user here" and failed.failed_at is not None
+
+
+def test_a_server_refusing_for_now_mid_intent_batch_leaves_nothing_unconfirmed_and_a_rerun_sends_the_rest(app):
+    load_survey()
+    add_contacts(6)
+    campaign, _ = create_campaign("b2b_relationship", "Busy server")
+    app.config.update(MAIL_INTENT_BATCH=5, SEND_RETRIES=2)
+    with smtp_server(app, script={3: "421 4.3.0 busy", 4: "421 4.3.0 still busy"}) as server:
+        with pytest.raises(CampaignError, match="keeps refusing for now"):
+            send_campaign(campaign.id)
+        assert len(server.messages) == 2
+        statuses = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+        assert statuses == {"sent": 2}  # the 3rd to 5th were never taken: no intent left, no link
+        assert db.session.scalar(select(func.count()).select_from(InvitationToken)) == 4
+        result = send_campaign(campaign.id)
+    assert result["sent"] == 4 and result["unconfirmed"] == 0
+    assert sorted(server.recipients()) == sorted(f"c{i}@example.org" for i in range(6))

@@ -20,6 +20,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "SMTP_PASSWORD": ("SMTP_PASSWORD", "", "SMTP password"),
     "SMTP_STARTTLS": ("SMTP_STARTTLS", "false", "Use STARTTLS"),
     "SMTP_SSL": ("SMTP_SSL", "false", "Use implicit TLS (SMTPS, usually port 465) instead of STARTTLS"),
+    "SMTP_CA_FILE": ("SMTP_CA_FILE", None,
+                     "PEM file of the CA(s) that sign the SMTP server's certificate (default: the system's CAs)"),
     "SMTP_TIMEOUT": ("SMTP_TIMEOUT", "30", "Seconds to wait for the SMTP server"),
     "MAIL_OUTBOX": ("MAIL_OUTBOX", None, "Folder: write e-mails there as .eml files instead of sending (demo, testing)"),
     "MAIL_UNSUBSCRIBE_MAILTO": ("MAIL_UNSUBSCRIBE_MAILTO", None,
@@ -29,6 +31,8 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
     "DKIM_DOMAIN": ("DKIM_DOMAIN", None, "DKIM signing domain (d=)"),
     "SEND_RATE_PER_MINUTE": ("SEND_RATE_PER_MINUTE", "600", "Throttle: at most this many e-mails a minute (0: no limit)"),
     "SEND_BATCH_SIZE": ("SEND_BATCH_SIZE", "200", "E-mails sent over one SMTP connection before it is renewed"),
+    "MAIL_INTENT_BATCH": ("MAIL_INTENT_BATCH", "50",
+                          "E-mails whose intents are committed together (a crash leaves at most this many unconfirmed)"),
     "SEND_RETRIES": ("SEND_RETRIES", "4", "Attempts per e-mail on temporary SMTP errors (4xx, dropped connection)"),
     "SEND_RETRY_SECONDS": ("SEND_RETRY_SECONDS", "2", "First back-off on a temporary SMTP error (doubles each retry)"),
     "SEND_CLAIM_SECONDS": ("SEND_CLAIM_SECONDS", "60",
@@ -93,7 +97,7 @@ SETTINGS: dict[str, tuple[str, str | None, str]] = {
 
 _BOOLEAN = {"SMTP_STARTTLS", "SMTP_SSL", "SECURE_COOKIES", "WEBHOOK_ALLOW_HTTP_LOOPBACK"}
 _INTEGER = {"SMTP_PORT", "INVITATION_TTL_DAYS", "UPLOAD_MAX_MB", "JOB_TIMEOUT_SECONDS", "RETENTION_MONTHS",
-            "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "SEND_RETRIES",
+            "REPORT_MIN_GROUP", "SMTP_TIMEOUT", "SEND_RATE_PER_MINUTE", "SEND_BATCH_SIZE", "MAIL_INTENT_BATCH", "SEND_RETRIES",
             "SEND_CLAIM_SECONDS", "CONTACT_MAX_EMAILS", "CONTACT_WINDOW_DAYS", "UNSUBSCRIBE_TTL_DAYS",
             "PROXY_FIX", "API_MAX_BODY_MB", "SESSION_HOURS", "REMEMBER_DAYS", "UPLOAD_PREVIEWS_PER_USER",
             "UPLOAD_PREVIEW_HOURS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_CONCURRENCY"}

@@ -1,4 +1,4 @@
-"""``vocapp campaigns``: create, send, remind, revoke, list, status, close, bounces."""
+"""``vocapp campaigns``: create, send, remind, unconfirmed, resend, revoke, list, status, close, bounces."""
 from __future__ import annotations
 
 import json
@@ -89,6 +89,39 @@ def remind_command(campaign_id: int) -> None:
     _echo_counts(result)
 
 
+@group.command("unconfirmed")
+@click.argument("campaign_id", type=int)
+def unconfirmed_command(campaign_id: int) -> None:
+    """E-mails whose outcome is unknown (a sender stopped mid-batch, or the reply never came): address,
+    step, Message-ID (look it up in the mail server's log), when. Never re-sent unless you say so."""
+    rows, total = _service().unconfirmed_emails(campaign_id, limit=10_000)
+    click.echo(f"{total} unconfirmed e-mail(s)" + (": re-send with `vocapp campaigns resend "
+                                                   f"{campaign_id} EMAIL ...` or `--all`" if total else ""))
+    for row in rows:
+        step = "invitation" if row["step"] == 0 else f"reminder {row['step']}"
+        click.echo(f"  {row['email']}  {step}  {row['message_id']}  {row['at']:%Y-%m-%d %H:%M}")
+
+
+@group.command("resend")
+@click.argument("campaign_id", type=int)
+@click.argument("emails", nargs=-1)
+@click.option("--all", "everyone", is_flag=True, help="Every unconfirmed e-mail of the campaign.")
+def resend_command(campaign_id: int, emails: tuple[str, ...], everyone: bool) -> None:
+    """Send unconfirmed e-mails once more (same Message-ID): of the given addresses, or --all."""
+    if bool(emails) == everyone:
+        raise click.UsageError("name the addresses to re-send to, or give --all (not both)")
+    ids = None
+    if emails:
+        rows, _ = _service().unconfirmed_emails(campaign_id, limit=100_000)
+        wanted = {email.strip().lower() for email in emails}
+        ids = [row["invitation_id"] for row in rows if row["email"].lower() in wanted]
+        for email in sorted(wanted - {row["email"].lower() for row in rows}):
+            click.echo(f"  no unconfirmed e-mail to {email}")
+    with TerminalProgress("re-sending") as progress:
+        result = _service().resend_unconfirmed(campaign_id, ids, progress=progress) if ids != [] else {"resent": 0}
+    _echo_counts(result)
+
+
 @group.command("revoke")
 @click.argument("campaign_id", type=int)
 @click.argument("email")
@@ -134,6 +167,8 @@ def status_command(campaign_id: int, fmt: str) -> None:
         click.echo(f"by {by}:")
         for row in report[f"by_{by}"]:
             click.echo(f"  {str(row[by]):<24}{row['completed']:>6} / {row['emailed']:<6}{_rate(row['rate']):>7}")
+    if report["emails"].get("unconfirmed"):
+        click.echo(f"unconfirmed e-mails: {report['emails']['unconfirmed']} (vocapp campaigns unconfirmed {report['id']})")
     if report["leave_alone_override"]:
         click.echo(f"leave-alone accounts included: {report['leave_alone_override']}")
 

@@ -23,6 +23,15 @@ def remind(job: JobContext, campaign_id: int) -> dict:
     return {"campaign_id": campaign_id, **remind_campaign(campaign_id, progress=job.progress)}
 
 
+@register("campaigns.resend", role="designer")
+def resend(job: JobContext, campaign_id: int, invitation_ids: list[int] | None = None) -> dict:
+    """Re-send unconfirmed e-mails that staff chose (``resend_unconfirmed``); result: the counts."""
+    from vocapp.services.campaigns import resend_unconfirmed
+
+    return {"campaign_id": campaign_id, **resend_unconfirmed(campaign_id, invitation_ids, staff=job.started_by,
+                                                             progress=job.progress)}
+
+
 @register("campaigns.close", role="designer")
 def close(job: JobContext, campaign_id: int) -> dict:
     """After closing: score with the frozen model, place, count movements (``run_closing``)."""

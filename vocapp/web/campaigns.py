@@ -91,9 +91,11 @@ def detail(campaign_id: int):
     """One campaign: audience, override, message, actions, what closing did, held-back contacts."""
     campaign = _campaign(campaign_id)
     held, n_held = _load("vocapp.services.campaigns").held_back(campaign.id, limit=200)
+    unconfirmed, n_unconfirmed = _load("vocapp.services.campaigns").unconfirmed_emails(campaign.id, limit=200)
     form = MessageForm(obj=campaign)
     return render_template("campaigns/detail.html", campaign=campaign, status=_load("vocapp.services.campaigns").campaign_status(campaign.id),
-                           audit=_load("vocapp.services.campaigns").campaign_audit(campaign.id), held=held, n_held=n_held, form=form,
+                           audit=_load("vocapp.services.campaigns").campaign_audit(campaign.id), held=held, n_held=n_held,
+                           unconfirmed=unconfirmed, n_unconfirmed=n_unconfirmed, form=form,
                            action_form=ActionForm(), hint=PLACEHOLDER_HINT,
                            can_edit=current_user.has_role("designer"))
 
@@ -180,6 +182,23 @@ def remind(campaign_id: int):
 def close(campaign_id: int):
     """Close the campaign and re-score and re-place."""
     return _act(campaign_id, "close")
+
+
+@bp.route("/<int:campaign_id>/resend", methods=["POST"])
+@role_required("designer")
+def resend(campaign_id: int):
+    """Re-send the unconfirmed e-mails ticked (or all of them) as a job; answers with the job's page."""
+    from vocapp.jobs import enqueue
+
+    campaign = _campaign(campaign_id)
+    if not ActionForm().validate():
+        abort(400)
+    ids = None if request.form.get("all") else [int(i) for i in request.form.getlist("invitation") if i.isdigit()]
+    if ids == []:
+        flash("Tick the e-mails to re-send, or choose “Re-send all”.", "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    job_id = enqueue("campaigns.resend", started_by=current_user, campaign_id=campaign.id, invitation_ids=ids).id
+    return redirect(url_for("jobs.job", job_id=job_id))
 
 
 @bp.route("/<int:campaign_id>/progress")

@@ -52,6 +52,6 @@ def sync_invitations(campaign_id: int, invitation_ids: list[int] | None = None) 
                                    Delivery.step == InvitationToken.step))
               .where(InvitationToken.invitation_id == Invitation.id, InvitationToken.purpose == "survey",
                      Delivery.status.in_(EMAILED))
-              .order_by(InvitationToken.step.desc()).limit(1).scalar_subquery())
+              .order_by(InvitationToken.step.desc(), InvitationToken.id.desc()).limit(1).scalar_subquery())
     db.session.execute(update(Invitation).where(*scope, latest.is_not(None), latest != Invitation.token_hash)
                        .values(token_hash=latest))

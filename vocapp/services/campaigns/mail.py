@@ -1,32 +1,27 @@
 """Building invitation e-mails (Jinja, HTML + text, headers, DKIM) and handing them to SMTP or an outbox."""
 from __future__ import annotations
 
+import binascii
+import functools
 import os
 import re
+import secrets
 import smtplib
 import ssl
 import time
 from dataclasses import dataclass
-from email import policy
-from email.charset import QP, Charset
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, render_template
+from flask import current_app
 
 from vocapp.core.campaigns.messages import fill, one_line, paragraphs, phrases
 from vocapp.errors import VocappError
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
-#: the classic (compat32) email API: four times faster than EmailMessage for building messages
-_CRLF = policy.compat32.clone(linesep="\r\n")
-_UTF8_QP = Charset("utf-8")
-_UTF8_QP.body_encoding = QP
 
 
 class MailSetupError(VocappError):
@@ -60,14 +55,41 @@ def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].strip(">") or "vocapp.invalid"
 
 
+@functools.lru_cache(maxsize=16)
+def _address(value: str) -> str:
+    """The bare address of a setting such as ``Surveys <surveys@example.org>``."""
+    return parseaddr(value)[1] or value
+
+
+def _header(name: str, value: str) -> bytes:
+    """One header line (CRLF, folded): plain when ASCII and short, RFC 2047 UTF-8 words otherwise. Line
+    breaks in values are spaces (no header injection)."""
+    value = value.replace("\r", " ").replace("\n", " ")
+    if not value.isascii() and name in ("From", "To"):  # encode the display name only, never the address
+        return f"{name}: {formataddr(parseaddr(value), charset='utf-8')}\r\n".encode("ascii")
+    if value.isascii() and len(name) + len(value) <= 76:
+        return f"{name}: {value}\r\n".encode("ascii")
+    header = Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name)
+    return f"{name}: {header.encode(linesep=chr(13) + chr(10))}\r\n".encode("ascii")
+
+
+def _text_part(content_type: str, text: str) -> bytes:
+    """A UTF-8 quoted-printable body part (binascii's C encoder; CRLF line ends)."""
+    body = binascii.b2a_qp(text.replace("\r\n", "\n").encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    return (f'Content-Type: {content_type}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+            f"\r\n").encode("ascii") + body
+
+
 def render_message(kind: str, values: dict[str, str], language: str, subject: str, body: str,
                    survey_url: str, unsubscribe_url: str, unsubscribe_token: str, to: str,
-                   config: dict[str, Any] | None = None) -> Rendered:
+                   config: dict[str, Any] | None = None, message_id: str | None = None) -> Rendered:
     """The invitation (``kind`` "invitation") or reminder e-mail for one contact.
 
     ``subject``/``body`` are the campaign's staff-written text (empty: the default wording in
     ``language``); placeholders are filled from ``values``; both parts escape it (HTML autoescaped,
-    staff text never evaluated as a template)."""
+    staff text never evaluated as a template). ``message_id``: keep this Message-ID (a resend).
+    The MIME structure (multipart/alternative, text then HTML, quoted-printable UTF-8) is written
+    directly: the email package's generator took most of the send time (see docs/campaigns.md)."""
     config = config or current_app.config
     words = phrases(language)
     subject_text = one_line(fill(subject or words[f"{kind}_subject"], values))
@@ -76,20 +98,22 @@ def render_message(kind: str, values: dict[str, str], language: str, subject: st
                "closes": fill(words["closes"], values) if values.get("closing_date") else "",
                "survey_url": survey_url, "unsubscribe_url": unsubscribe_url, "language": language}
     sender = config["MAIL_FROM"]
-    message = MIMEMultipart("alternative")
-    message["Subject"] = subject_text if subject_text.isascii() else Header(subject_text, "utf-8")
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    message_id = make_msgid(domain=_domain(sender))
-    message["Message-ID"] = message_id
-    mailto = config.get("MAIL_UNSUBSCRIBE_MAILTO") or sender
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
-    message.attach(MIMEText(render_template("campaigns/email/message.txt", **context), "plain", _UTF8_QP))
-    message.attach(MIMEText(render_template("campaigns/email/message.html", **context), "html", _UTF8_QP))
-    data = message.as_bytes(policy=_CRLF)
+    message_id = message_id or make_msgid(domain=_domain(sender))
+    mailto = _address(config.get("MAIL_UNSUBSCRIBE_MAILTO") or sender)
+    boundary = f"==vocapp-{secrets.token_hex(12)}"
+    environment = current_app.jinja_env  # the .html template is autoescaped, as with render_template
+    text = environment.get_template("campaigns/email/message.txt").render(context)
+    html = environment.get_template("campaigns/email/message.html").render(context)
+    unsubscribe = f"<{unsubscribe_url}>,\r\n <mailto:{mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}>"
+    data = b"".join([
+        _header("Subject", subject_text), _header("From", sender), _header("To", to),
+        _header("Date", formatdate(localtime=False, usegmt=True)), _header("Message-ID", message_id),
+        f"List-Unsubscribe: {unsubscribe}\r\n".encode("ascii"),
+        b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nAuto-Submitted: auto-generated\r\n",
+        f'MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode("ascii"),
+        f"--{boundary}\r\n".encode("ascii"), _text_part("text/plain", text),
+        f"\r\n--{boundary}\r\n".encode("ascii"), _text_part("text/html", html),
+        f"\r\n--{boundary}--\r\n".encode("ascii")])
     return Rendered(to=to, message_id=message_id, data=dkim_sign(data, config))
 
 
@@ -116,8 +140,21 @@ def dkim_sign(data: bytes, config: dict[str, Any]) -> bytes:
     return signature + data
 
 
+def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
+    """The client TLS context: the system's CAs, or VOCAPP_SMTP_CA_FILE's; certificates and host names
+    are always verified."""
+    ca_file = config.get("SMTP_CA_FILE") or None
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise MailSetupError(f"VOCAPP_SMTP_CA_FILE {ca_file}: cannot read it as PEM certificates ({exc})") from exc
+
+
 class SMTPTransport:
-    """One SMTP connection (STARTTLS or implicit TLS, optional login) for a batch of messages."""
+    """One SMTP connection (STARTTLS or implicit TLS, optional login) for a batch of messages.
+
+    Settings that cannot work (certificate not verified, STARTTLS required but not offered, a login
+    without TLS, a refused login) raise MailSetupError: retrying would not help, and nothing is sent."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -126,19 +163,39 @@ class SMTPTransport:
     def open(self) -> None:
         config = self.config
         host, port, timeout = config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config.get("SMTP_TIMEOUT", 30))
+        where, user = f"the SMTP server {host}:{port}", config.get("SMTP_USERNAME")
+        if user and not (config.get("SMTP_SSL") or config.get("SMTP_STARTTLS")):
+            raise MailSetupError("VOCAPP_SMTP_USERNAME is set but neither VOCAPP_SMTP_STARTTLS nor VOCAPP_SMTP_SSL: "
+                                 "vocapp never sends a password in clear; turn one of them on")
+        context = tls_context(config) if config.get("SMTP_SSL") or config.get("SMTP_STARTTLS") else None
         try:
             if config.get("SMTP_SSL"):
-                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
             else:
                 self.connection = smtplib.SMTP(host, port, timeout=timeout)
                 if config.get("SMTP_STARTTLS"):
-                    self.connection.starttls(context=ssl.create_default_context())
-            if config.get("SMTP_USERNAME"):
-                self.connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+                    self.connection.ehlo()
+                    if not self.connection.has_extn("starttls"):
+                        raise MailSetupError(f"{where} does not offer STARTTLS, which VOCAPP_SMTP_STARTTLS requires: "
+                                             "nothing was sent (no message or password goes out in clear)")
+                    self.connection.starttls(context=context)
             self.connection.ehlo_or_helo_if_needed()
+            if user:
+                self.connection.login(user, config.get("SMTP_PASSWORD") or "")
+        except MailSetupError:
+            self.close()
+            raise
+        except ssl.SSLCertVerificationError as exc:
+            self.close()
+            raise MailSetupError(f"{where}: its TLS certificate cannot be verified ({exc.verify_message}); if it is "
+                                 "signed by your own CA, name that CA's PEM file in VOCAPP_SMTP_CA_FILE") from exc
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise PermanentFailure(_reply(exc.smtp_code, exc.smtp_error)) from exc
+            raise MailSetupError(f"{where} refused the login of {user!r} ({_reply(exc.smtp_code, exc.smtp_error)}); "
+                                 "check VOCAPP_SMTP_USERNAME and VOCAPP_SMTP_PASSWORD") from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            self.close()
+            raise MailSetupError(f"{where} does not offer what the settings need: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise TemporaryFailure(f"cannot connect to {host}:{port}: {exc}") from exc

@@ -1,37 +1,35 @@
 """Sending invitations and reminders: at most one e-mail per invitation and step, also across crashes.
 
-For each message the intent (a ``deliveries`` row with status ``sending``, the new link tokens) is
-committed before the SMTP transaction and the outcome after it; the outcome rides on the next
-message's intent commit (one commit per message). A re-run first turns intents without an outcome
-into ``unconfirmed`` (never re-sent). See docs/campaigns.md.
+This module picks what is due (audience, reminder policy, frequency rule) and takes the campaign's
+sender claim; run.py records intents before the SMTP transactions and outcomes after them. A run
+first turns intents without an outcome into ``unconfirmed`` (never re-sent by itself). See
+docs/campaigns.md.
 """
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
-from typing import Any
 
 import pandas as pd
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from vocapp.core.campaigns import ReminderPolicy, check_transition, frequency_held, invitation_expiry, reminder_due
 from vocapp.core.campaigns.messages import choose_language
-from vocapp.core.surveys.model import declared_languages, localise
+from vocapp.core.surveys.model import declared_languages
 from vocapp.core.tokens import new_token
 from vocapp.extensions import db
-from vocapp.models import Account, Campaign, Contact, Delivery, Invitation, InvitationToken, SurveyVersion, utcnow
+from vocapp.models import Account, Campaign, Contact, Delivery, Invitation, SurveyVersion, utcnow
 from vocapp.services.campaigns.audience import CampaignError, get_campaign, reach
-from vocapp.services.campaigns.deliveries import resolve_in_doubt, sync_invitations
+from vocapp.services.campaigns.deliveries import resolve_in_doubt
 from vocapp.services.progress import Progress
-from vocapp.services.campaigns.mail import (PermanentFailure, TemporaryFailure, Throttle, UnknownOutcome,
-                                            render_message, transport)
+from vocapp.services.campaigns.mail import render_message
+from vocapp.services.campaigns.run import SendRun, message_values
 
 COUNTED = ("sending", "sent", "unconfirmed")  # deliveries that count against the frequency rule
 
 
-def _claim(campaign_id: int, stale_seconds: int) -> str:
+def claim_sender(campaign_id: int, stale_seconds: int) -> str:
     """Make this run the campaign's only sender (a silent sender is presumed dead after
     ``stale_seconds``); returns the claim id."""
     me, now = secrets.token_hex(8), utcnow()
@@ -46,7 +44,8 @@ def _claim(campaign_id: int, stale_seconds: int) -> str:
     return me
 
 
-def _release(campaign_id: int, me: str) -> None:
+def release_sender(campaign_id: int, me: str) -> None:
+    """End this run's claim on the campaign (rolls back what it had not committed)."""
     db.session.rollback()
     db.session.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.sender == me)
                        .values(sender=None, sender_seen_at=None))
@@ -105,16 +104,6 @@ def _targets(campaign: Campaign, kind: str, now: dt.datetime) -> pd.DataFrame:
     return frame[~key.isin(keys[steps["status"] != "held"])]
 
 
-def message_values(closes: dt.datetime | None, definition: dict, row: dict, language: str) -> dict[str, str]:
-    """The placeholders of one contact's e-mail: names, organisation, survey title, closing date."""
-    name = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
-    closing = "" if closes is None else (closes.strftime("%d %B %Y").lstrip("0") if language.startswith("en")
-                                          else closes.date().isoformat())
-    return {"first_name": row["first_name"] or "", "last_name": row["last_name"] or "",
-            "name": row["first_name"] or name or row["organisation"], "organisation": row["organisation"],
-            "survey_title": localise(definition.get("title"), language), "closing_date": closing}
-
-
 def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, str, str]:
     """(subject, text part, HTML part) of the campaign's invitation or reminder as its first contact
     (or a made-up one) would get it; the links are placeholders that lead nowhere."""
@@ -138,149 +127,6 @@ def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, st
             message.get_body(("html",)).get_content())
 
 
-class _Run:
-    """One send or remind run: renders, records intents and outcomes, talks to the transport."""
-
-    HEARTBEAT_SECONDS = 5.0
-
-    def __init__(self, campaign: Campaign, kind: str, me: str, progress: Progress | None) -> None:
-        config = current_app.config
-        self.config, self.kind, self.me, self.progress = config, kind, me, progress
-        self.campaign_id, self.closes_at = campaign.id, campaign.closes_at
-        version = db.session.get(SurveyVersion, campaign.survey_version_id)
-        self.definition = version.definition
-        self.transport = transport(config)
-        self.throttle = Throttle(0 if config.get("MAIL_OUTBOX") else int(config.get("SEND_RATE_PER_MINUTE", 0)))
-        self.retries = max(1, int(config.get("SEND_RETRIES", 4)))
-        self.backoff = float(config.get("SEND_RETRY_SECONDS", 2))
-        self.base_url = config["BASE_URL"].rstrip("/")
-        self.unsubscribe_days = int(config.get("UNSUBSCRIBE_TTL_DAYS", 365))
-        self.counts = {"sent": 0, "failed": 0, "unconfirmed": 0}
-        self.subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
-        self.body = campaign.email_body if kind == "invitation" else campaign.reminder_body
-        self.pending: dict | None = None  # the previous message's outcome, written with the next intent
-        self.beat_at = 0.0
-        table = Delivery.__table__  # Core statements, built once: the per-message path stays lean
-        self.insert_intent = insert(table)
-        self.update_held = update(table).where(table.c.invitation_id == bindparam("b_invitation"),
-                                               table.c.step == bindparam("b_step"), table.c.status == "held")
-        self.update_outcome = update(table).where(table.c.invitation_id == bindparam("b_invitation"),
-                                                  table.c.step == bindparam("b_step"))
-
-    def _tokens(self, rows: list[dict]) -> dict[int, tuple[str, str]]:
-        """New survey and unsubscribe tokens for a batch, stored (hashes only) before any is e-mailed;
-        a re-run deletes those of e-mails never attempted."""
-        now, tokens, records = utcnow(), {}, []
-        for row in rows:
-            (survey, survey_hash), (unsub, unsub_hash) = new_token(), new_token()
-            tokens[int(row["invitation_id"])] = (survey, unsub)
-            common = {"invitation_id": int(row["invitation_id"]), "step": int(row["step"]), "created_at": now}
-            records += [{**common, "token_hash": survey_hash, "purpose": "survey", "expires_at": row["expires_at"]},
-                        {**common, "token_hash": unsub_hash, "purpose": "unsubscribe",
-                         "expires_at": now + dt.timedelta(days=self.unsubscribe_days)}]
-        if records:
-            db.session.execute(insert(InvitationToken), records)
-        db.session.commit()
-        return tokens
-
-    def _write_pending(self) -> None:
-        if self.pending is not None:
-            outcome, self.pending = self.pending, None
-            db.session.connection().execute(self.update_outcome, outcome)
-
-    def _intent(self, row: dict, message: Any) -> None:
-        """Commit the intent of this message (with the previous message's outcome)."""
-        self._write_pending()
-        invitation_id, step = int(row["invitation_id"]), int(row["step"])
-        values = {"status": "sending", "message_id": message.message_id, "created_at": utcnow(), "smtp_reply": None}
-        connection = db.session.connection()
-        if row.get("held"):
-            connection.execute(self.update_held, {"b_invitation": invitation_id, "b_step": step, **values})
-        else:
-            connection.execute(self.insert_intent, {"invitation_id": invitation_id, "step": step, "attempts": 0,
-                                                    "contact_id": int(row["contact_id"]), **values})
-        if time.monotonic() - self.beat_at > self.HEARTBEAT_SECONDS:
-            self._heartbeat()
-        db.session.commit()
-
-    def _heartbeat(self) -> None:
-        self.beat_at = time.monotonic()
-        db.session.execute(update(Campaign).where(Campaign.id == self.campaign_id, Campaign.sender == self.me)
-                           .values(sender_seen_at=utcnow()))
-
-    def _outcome(self, row: dict, status: str, reply: str, attempts: int) -> None:
-        self.pending = {"b_invitation": int(row["invitation_id"]), "b_step": int(row["step"]), "status": status,
-                        "smtp_reply": reply[:2000], "attempts": attempts, "finished_at": utcnow()}
-        self.counts[status] += 1
-
-    def _forget_intent(self, row: dict) -> None:
-        """The server never took the message (4xx or no connection): drop the intent so a re-run sends it."""
-        invitation_id, step = int(row["invitation_id"]), int(row["step"])
-        db.session.execute(delete(InvitationToken).where(InvitationToken.invitation_id == invitation_id,
-                                                         InvitationToken.step == step))
-        db.session.execute(delete(Delivery).where(Delivery.invitation_id == invitation_id, Delivery.step == step))
-        db.session.commit()
-
-    def _sleep(self, seconds: float) -> None:
-        self._write_pending()
-        db.session.commit()  # never hold a write transaction while waiting
-        time.sleep(seconds)
-
-    def deliver(self, row: dict, tokens: tuple[str, str]) -> None:
-        """E-mail one invitation for its step, retrying temporary failures with back-off."""
-        delay = self.throttle.delay()
-        if delay:
-            self._sleep(delay)
-        survey_token, unsub_token = tokens
-        language = row["language"] or "en"
-        message = render_message(self.kind, message_values(self.closes_at, self.definition, row, language), language,
-                                 self.subject, self.body, f"{self.base_url}/s/{survey_token}",
-                                 f"{self.base_url}/u/{unsub_token}", unsub_token, row["email"], self.config)
-        self._intent(row, message)
-        name = f"campaign{self.campaign_id}-invitation{row['invitation_id']}-step{row['step']}"
-        for attempt in range(1, self.retries + 1):
-            try:
-                reply = self.transport.send(self.config["MAIL_FROM"], message, name)
-            except TemporaryFailure as exc:
-                if attempt == self.retries:
-                    self._forget_intent(row)
-                    raise CampaignError(f"the mail server keeps refusing for now ({exc}); {self.counts['sent']} "
-                                        "e-mail(s) sent in this run; run it again to send the rest") from exc
-                self.transport.close()
-                self._sleep(self.backoff * 2 ** (attempt - 1))
-                self._heartbeat()
-                continue
-            except PermanentFailure as exc:
-                self._outcome(row, "failed", str(exc), attempt)
-            except UnknownOutcome as exc:
-                self._outcome(row, "unconfirmed", str(exc), attempt)
-            else:
-                self._outcome(row, "sent", reply, attempt)
-            return
-
-    def run(self, targets: pd.DataFrame) -> None:
-        batch_size = max(1, int(self.config.get("SEND_BATCH_SIZE", 200)))
-        records = targets.to_dict("records")
-        total = len(records)
-        for start in range(0, total, batch_size):
-            batch = records[start:start + batch_size]
-            tokens = self._tokens(batch)
-            try:
-                self.transport.open()
-                for row in batch:
-                    self.deliver(row, tokens[int(row["invitation_id"])])
-            except TemporaryFailure as exc:
-                raise CampaignError(f"cannot reach the mail server: {exc}; run again to send the rest") from exc
-            finally:
-                self._write_pending()
-                sync_invitations(self.campaign_id, [int(row["invitation_id"]) for row in batch])
-                db.session.commit()
-                self.transport.close()
-            if self.progress:
-                done = min(start + batch_size, total)
-                self.progress(int(100 * done / total), f"{self.kind}s: {done} of {total} done")
-
-
 def _hold_back(targets: pd.DataFrame, now: dt.datetime) -> tuple[pd.DataFrame, int]:
     """Apply the frequency rule: held invitations get a ``held`` delivery row (listed on the campaign)."""
     held = frequency_held(_recent_emails(now), targets["contact_id"], int(current_app.config["CONTACT_MAX_EMAILS"]))
@@ -300,7 +146,7 @@ def _step(campaign_id: int, kind: str, progress: Progress | None, now: dt.dateti
     now = now or utcnow()
     config = current_app.config
     get_campaign(campaign_id)
-    me = _claim(campaign_id, int(config.get("SEND_CLAIM_SECONDS", 60)))
+    me = claim_sender(campaign_id, int(config.get("SEND_CLAIM_SECONDS", 60)))
     try:
         campaign = get_campaign(campaign_id)
         db.session.refresh(campaign)
@@ -323,7 +169,8 @@ def _step(campaign_id: int, kind: str, progress: Progress | None, now: dt.dateti
         unconfirmed = resolve_in_doubt(campaign_id)
         db.session.commit()
         targets, held = _hold_back(_targets(campaign, kind, now), now)
-        run = _Run(campaign, kind, me, progress)
+        definition = db.session.get(SurveyVersion, campaign.survey_version_id).definition
+        run = SendRun(campaign, definition, kind, me, progress)
         run.run(targets)
         if kind == "invitation" and campaign.status == "sending":
             campaign.status = "open"
@@ -331,7 +178,7 @@ def _step(campaign_id: int, kind: str, progress: Progress | None, now: dt.dateti
         return {"invitations_created": created, **run.counts, "held_back": held,
                 "unconfirmed": run.counts["unconfirmed"] + unconfirmed}
     finally:
-        _release(campaign_id, me)
+        release_sender(campaign_id, me)
 
 
 def send_campaign(campaign_id: int, progress: Progress | None = None, now: dt.datetime | None = None) -> dict:
