@@ -224,7 +224,12 @@ try:
     runpy.run_module("vocapp", run_name="__main__")
 except SystemExit as exit:
     code = exit.code if isinstance(exit.code, int) else 1
-sys.stderr.write(f"\\nPEAK_RSS_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+# VmHWM is this program's own peak; ru_maxrss on Linux also keeps the forking parent's size (pytest's)
+try:
+    peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stderr.write(f"\\nPEAK_RSS_KB {peak}\\n")
 sys.exit(code)
 """
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.cbook import boxplot_stats
 
-from vocapp.core.scoring.summary import score_summary, summary_table
+from vocapp.core.scoring.summary import DECIMALS, score_summary, summary_table
 
 
 def scores_frame(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
@@ -33,8 +33,9 @@ def test_box_statistics_match_matplotlibs_from_the_raw_scores():
         expected = boxplot_stats(values)[0]
         assert group["count"] == len(values)
         for key in ("mean", "med", "q1", "q3", "whislo", "whishi"):
-            assert group["median" if key == "med" else key] == pytest.approx(expected[key], rel=1e-12)
-        assert group["min"] == values.min() and group["max"] == values.max()
+            assert group["median" if key == "med" else key] == pytest.approx(expected[key], abs=10 ** -DECIMALS)
+        # summarised to DECIMALS places (see the module): the extremes are the raw ones to that precision
+        assert group["min"] == round(values.min(), DECIMALS) and group["max"] == round(values.max(), DECIMALS)
         assert group["fliers"] == sorted(set(np.round(expected["fliers"], 1).tolist()))
         assert sum(group["histogram"]) == len(values) and len(group["histogram"]) == 100
     assert sum(g["count"] for g in summary["groups"] if g["construct"] == "appetite") == scores["appetite"].count()
@@ -62,3 +63,12 @@ def test_types_without_scores_are_shown_empty_and_no_responses_give_no_groups():
     assert summary_table(summary)[0] == {"construct": "appetite", "relationship": "customer", "count": 0,
                                          "mean": None, "median": None}
     assert score_summary(scores.iloc[:0], pd.Series([], dtype=object), ["trust"])["groups"] == []
+
+
+def test_a_score_printed_to_15_digits_lands_in_the_same_bin_as_the_score_itself():
+    # SQLite's JSON keeps 15 significant digits: 23.999999999999996 comes back from the database as 24
+    computed = pd.DataFrame({"trust": [23.999999999999996, 50.0]})
+    stored = pd.DataFrame({"trust": [float(f"{value:.15g}") for value in computed["trust"]]})
+    assert stored["trust"][0] == 24.0 != computed["trust"][0]
+    kinds = pd.Series(["member", "member"])
+    assert score_summary(computed, kinds, ["trust"]) == score_summary(stored, kinds, ["trust"])

@@ -6,6 +6,10 @@ for responses without a contact) of the unflagged responses: the count, mean, qu
 box-plot whiskers and outliers (Tukey's 1.5 x IQR rule, computed as ``matplotlib.cbook.boxplot_stats``
 does) and a histogram of 1-point bins. Outliers are kept rounded to 0.1 and once each (a chart of the
 0-100 range cannot show finer), so the stored figures stay small whatever the number of responses.
+
+Scores are summarised rounded to ``DECIMALS`` places: SQLite's JSON keeps 15 significant digits, so a
+score of 23.999999999999996 is stored as 24; rounded first, the summary made at scoring time and the one
+made later from the stored scores put every score in the same histogram bin.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import pandas as pd
 BIN_EDGES = np.arange(0, 101, 1.0)
 WHISKER = 1.5
 FLIER_DECIMALS = 1
+#: places the scores are rounded to before they are summarised (well inside 15 significant digits)
+DECIMALS = 10
 UNKNOWN = "unknown"
 
 
@@ -59,7 +65,7 @@ def score_summary(scores: pd.DataFrame, relationship: pd.Series, constructs: Seq
     codes = kinds.to_numpy()
     groups = []
     for construct in constructs:
-        column = scores[construct].to_numpy(dtype=float)
+        column = np.round(scores[construct].to_numpy(dtype=float), DECIMALS)
         for kind in types:
             values = column[(codes == kind) & ~np.isnan(column)]
             groups.append({"construct": construct, "relationship": kind, **_group_figures(values)})
