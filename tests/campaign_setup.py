@@ -59,3 +59,28 @@ def text_part(message) -> str:
 
 def html_part(message) -> str:
     return message.get_body(("html",)).get_content()
+
+
+def closed_loop_result(campaign_id: int, fitted, first_placement, essential_account: int) -> dict:
+    """After a campaign's closing job: check it applied ``fitted``'s frozen model, placed the accounts after
+    ``first_placement``, counted the movements and left the essential-only account alone; its result."""
+    from sqlalchemy import select
+
+    from vocapp.models import Campaign, Placement, PlacementRun, ScoringRun
+    from vocapp.services.canvas import movements_between
+
+    db.session.expire_all()
+    campaign = db.session.get(Campaign, campaign_id)
+    result = campaign.close_result
+    assert campaign.status == "closed" and result["status"] == "done", result
+    scoring = db.session.get(ScoringRun, result["scoring_run_id"])
+    assert scoring.id != fitted.id and scoring.refit is False and scoring.based_on_run_id == fitted.id
+    assert scoring.model == fitted.model and scoring.diagnostics["applied_model_from_run"] == fitted.id
+    placement = db.session.get(PlacementRun, result["placement_run_id"])
+    assert placement.scoring_run_id == scoring.id and placement.previous_run_id == first_placement.id
+    _, _, table = movements_between(first_placement.id, placement.id)
+    assert result["moved"] == int(table.loc[table["moved"], "count"].sum()) and result["moved"] > 0
+    flagged = db.session.execute(select(Placement.leave_alone, Placement.leave_alone_reason).where(
+        Placement.run_id == placement.id, Placement.account_id == essential_account)).one()
+    assert flagged[0] and "essential contact only" in flagged[1]
+    return result

@@ -8,13 +8,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from campaign_setup import closed_loop_result
 from canvas_setup import DEFINITION, load_generated_base
 from vocapp.core.surveys import iter_items, load_definition_file as read_definition
 from vocapp.extensions import db
 from vocapp.jobs import enqueue, wait_for_threads
-from vocapp.models import Campaign, Contact, Invitation, Placement, PlacementRun, ScoringRun
+from vocapp.models import Contact, Invitation, ScoringRun
 from vocapp.services.campaigns import close_campaign, create_campaign, send_campaign
-from vocapp.services.canvas import movements_between, place
+from vocapp.services.canvas import place
 from vocapp.services.imports import import_responses
 
 
@@ -50,23 +51,10 @@ def test_closing_rescores_with_the_frozen_model_replaces_and_counts_movements(ap
     close_campaign(campaign.id)
     enqueue("campaigns.close", campaign_id=campaign.id)  # as the page does (a thread here: no broker)
     wait_for_threads()
-    db.session.expire_all()
-    campaign = db.session.get(Campaign, campaign.id)
-    result = campaign.close_result
-    assert campaign.status == "closed" and result["status"] == "done", result
-    scoring = db.session.get(ScoringRun, result["scoring_run_id"])
-    assert scoring.id != fitted.id and scoring.refit is False and scoring.based_on_run_id == fitted.id
-    assert scoring.model == fitted.model and scoring.diagnostics["applied_model_from_run"] == fitted.id
-    placement = db.session.get(PlacementRun, result["placement_run_id"])
-    assert placement.scoring_run_id == scoring.id and placement.previous_run_id == first_placement.id
-    _, _, table = movements_between(first_placement.id, placement.id)
-    assert result["moved"] == int(table.loc[table["moved"], "count"].sum()) and result["moved"] > 0
-    flagged = db.session.execute(select(Placement.leave_alone, Placement.leave_alone_reason).where(
-        Placement.run_id == placement.id, Placement.account_id == essential_account)).one()
-    assert flagged[0] and "essential contact only" in flagged[1]
+    result = closed_loop_result(campaign.id, fitted, first_placement, essential_account)
     invitation = db.session.get(Invitation, invited[0][0].id)
     assert invitation.expires_at <= dt.datetime.now(dt.timezone.utc)
 
     page = client_as("analyst").get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert f"{result['moved']} accounts moved zone" in page
-    assert f'href="/canvas/?run={placement.id}#movements"' in page
+    assert f'href="/canvas/?run={result["placement_run_id"]}#movements"' in page

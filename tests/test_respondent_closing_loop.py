@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from campaign_setup import closed_loop_result
 from canvas_setup import load_generated_base
 from conftest import STAFF_PASSWORD
 from helpers import csrf_token, login
 from respondent_setup import answer_through_the_pages, emailed_links, enthusiastic_answers
 from vocapp.extensions import db
 from vocapp.jobs import wait_for_threads
-from vocapp.models import Campaign, Contact, Invitation, Placement, PlacementRun, Response, ScoringRun
-from vocapp.services.canvas import movements_between, place
+from vocapp.models import Contact, Invitation, Response, ScoringRun
+from vocapp.services.canvas import place
 from vocapp.services.respondent import campaign_progress
 
 
@@ -51,20 +52,7 @@ def test_closing_a_campaign_answered_through_the_pages_rescores_replaces_and_cou
                             data={"csrf_token": csrf_token(designer, f"/campaigns/{campaign_id}")})
     assert closing.status_code == 302 and "/jobs/" in closing.headers["Location"]
     wait_for_threads()  # the closing job (a thread here: no broker configured)
-    db.session.expire_all()
-    campaign = db.session.get(Campaign, campaign_id)
-    result = campaign.close_result
-    assert campaign.status == "closed" and result["status"] == "done", result
-    scoring = db.session.get(ScoringRun, result["scoring_run_id"])
-    assert scoring.id != fitted.id and scoring.refit is False and scoring.based_on_run_id == fitted.id
-    assert scoring.model == fitted.model and scoring.diagnostics["applied_model_from_run"] == fitted.id
-    placement = db.session.get(PlacementRun, result["placement_run_id"])
-    assert placement.scoring_run_id == scoring.id and placement.previous_run_id == first_placement.id
-    _, _, table = movements_between(first_placement.id, placement.id)
-    assert result["moved"] == int(table.loc[table["moved"], "count"].sum()) and result["moved"] > 0
-    flagged = db.session.execute(select(Placement.leave_alone, Placement.leave_alone_reason).where(
-        Placement.run_id == placement.id, Placement.account_id == essential_account)).one()
-    assert flagged[0] and "essential contact only" in flagged[1]
+    result = closed_loop_result(campaign_id, fitted, first_placement, essential_account)
     assert db.session.scalar(select(Invitation.status).where(Invitation.id == answered[0])) == "completed"
 
     page = designer.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
@@ -73,7 +61,7 @@ def test_closing_a_campaign_answered_through_the_pages_rescores_replaces_and_cou
     login(analyst, make_staff("analyst").email, STAFF_PASSWORD)
     page = analyst.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert f"{result['moved']} accounts moved zone" in page
-    assert f'href="/canvas/?run={placement.id}#movements"' in page
+    assert f'href="/canvas/?run={result["placement_run_id"]}#movements"' in page
     # the links stop working once the campaign is closed; the answered ones still say "already answered"
     respondent = app.test_client()
     assert "already answered" in respondent.get(links[emails[0]].path).get_data(as_text=True)
