@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from vocapp.services.sessions import limiter
 from vocapp.web.campaigns_forms import ActionForm
 from vocapp.web.hygiene import token_page_headers
 
@@ -21,15 +22,14 @@ def _campaigns():
 
 bp = Blueprint("unsubscribe", __name__)
 LIMIT = "30 per minute"
+limiter.limit(LIMIT)(bp)  # per client, by the app's limiter (the API has its own)
 
 
 @bp.record_once
 def _bind_extensions(state) -> None:
-    """Rate-limit the blueprint and exempt only ``confirm`` from the automatic CSRF check (it checks
-    itself), through the app's own CSRFProtect and Limiter."""
+    """Exempt only ``confirm`` from the automatic CSRF check (it checks itself), through the app's own
+    CSRFProtect."""
     state.app.extensions["csrf"].exempt(confirm)
-    for limiter in state.app.extensions.get("limiter", ()):
-        limiter.limit(LIMIT)(bp)
 
 
 bp.after_request(token_page_headers)
