@@ -2,29 +2,14 @@
 revokes it; no CSP violation (the ``page`` fixture), no serious axe finding on either page."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
+from axe_checks import serious_violations
 from conftest import STAFF_PASSWORD
 from helpers import browser_login
 
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.parametrize("backend", ["sqlite"])]
-
-
-def _axe_findings(tab) -> list:
-    if not AXE.exists():
-        message = f"{AXE} missing: run `npm ci --prefix tests`"
-        if os.environ.get("VOCAPP_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    tab.add_script_tag(path=str(AXE))
-    result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 def test_an_admin_creates_and_revokes_a_token_in_the_browser(page, live_server, make_staff, db, artifacts_dir,
@@ -58,6 +43,6 @@ def test_an_admin_creates_and_revokes_a_token_in_the_browser(page, live_server, 
         browser_login(tab, live_server, admin.email, STAFF_PASSWORD)
         for url in ("/api/tokens", "/api/v1/reference"):
             tab.goto(f"{live_server}{url}")
-            assert not _axe_findings(tab), url
+            assert not serious_violations(tab), url
     finally:
         context.close()

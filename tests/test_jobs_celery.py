@@ -127,7 +127,7 @@ def _hold_the_job_inside_its_write_transaction(backend: str, url: str, client, j
             engine.dispose()
         return release
     # SQLite: the job's audit entry, written after its run and scores, fires a slow trigger (a big count),
-    # so the job sits inside its write transaction, holding the write lock, for about a second
+    # so the job sits inside its write transaction, holding the write lock, for seconds (see slow_audit_entries)
     path = url.removeprefix("sqlite:///")
     probe = sqlite3.connect(path, timeout=0, isolation_level=None)
     held_since = None
@@ -149,14 +149,18 @@ def _hold_the_job_inside_its_write_transaction(backend: str, url: str, client, j
 
 @pytest.fixture
 def slow_audit_entries(backend):
-    """SQLite: a trigger that makes each audit-log insert take about a second (dropped afterwards)."""
+    """SQLite: a trigger that makes each audit-log insert take seconds (dropped afterwards).
+
+    The count runs over 3000 x 3000 x 30 rows: 2.7 s on the development machine, so even a machine several
+    times faster holds the write lock well past the 0.3 s the test waits for (4 rows took 0.36 s here,
+    which a faster CI machine undercut)."""
     if backend != "sqlite":
         yield
         return
     with db.engine.begin() as connection:
         connection.exec_driver_sql(
             "CREATE TRIGGER slow_audit AFTER INSERT ON audit_log BEGIN SELECT count(*) FROM contact_scores a, "
-            "contact_scores b, contact_scores c WHERE c.rowid <= 4; END")
+            "contact_scores b, contact_scores c WHERE c.rowid <= 30; END")
     yield
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TRIGGER IF EXISTS slow_audit")

@@ -7,17 +7,15 @@ axe-core comes from npm (tests/package.json; `.ci/run` installs it into tests/no
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from axe_checks import axe_script, serious_violations
 from campaign_setup import add_contacts, load_survey
 from respondent_setup import DEFAULT_ANSWERS, Link, emailed_links
 
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = list(DEFAULT_ANSWERS)
 #: CSS viewport, device scale; the zoom one is what a 1280x900 window shows at 200% browser zoom
 VIEWPORTS = {
@@ -32,12 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.parametrize("ba
 
 @pytest.fixture
 def axe_path() -> Path:
-    if not AXE.exists():
-        message = f"{AXE} missing: run `npm ci --prefix tests`"
-        if os.environ.get("VOCAPP_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE
+    return axe_script()
 
 
 @pytest.fixture
@@ -70,16 +63,13 @@ def open_tab(browser):
 class Checker:
     """Runs axe, the reflow check and the target-size check on a page, and keeps a screenshot."""
 
-    def __init__(self, page: Page, axe: Path, run: str, artifacts: Path) -> None:
+    def __init__(self, page: Page, axe: Path, run: str, artifacts: Path) -> None:  # axe: the axe_path fixture
         self.page, self.axe, self.run, self.artifacts = page, axe, run, artifacts
         self.checked: list[str] = []
 
     def __call__(self, name: str) -> None:
         page = self.page
-        page.add_script_tag(path=str(self.axe))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
+        bad = serious_violations(page)
         page.screenshot(path=str(self.artifacts / f"respondent-{self.run}-{name}.png"), full_page=True)
         assert not bad, f"{self.run} {name}: axe found {bad}"
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
