@@ -23,6 +23,9 @@ from vocapp.extensions import db as _db
 pytestmark = pytest.mark.slow
 EXAMPLES = 12
 STATEFUL_EXAMPLES = 100
+#: derandomize: the same cases every run, so a run that finds a fault finds it again, and the coverage
+#: assertions below (links followed, writes that got through) cannot pass one run and fail the next
+#: (with random seeds the stateful run once followed no link at all)
 REDIS_URL = "redis://127.0.0.1:6379/0"
 QUEUE = f"vocapp-test-api-{uuid.uuid4().hex[:10]}"
 #: positive_data_acceptance expects every schema-valid request to succeed; but the imports validate more
@@ -73,7 +76,8 @@ def test_every_operation_keeps_to_the_document(api_schema, api_app):
     assert len(operations) == 14
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
         def check(case):
             for scope in ("read", "write"):  # a read token's writes are refused (403), also per the document
                 case.call_and_validate(headers=bearer(tokens[scope]), excluded_checks=BEYOND_THE_SCHEMA)
@@ -101,7 +105,7 @@ def test_stateful_links_keep_to_the_document(api_schema, api_app):
             case.validate_response(response, excluded_checks=BEYOND_THE_SCHEMA, **kwargs)
 
     Machine.run(settings=settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, deadline=None,
-                                  suppress_health_check=list(HealthCheck), database=None))
+                                  derandomize=True, suppress_health_check=list(HealthCheck), database=None))
     followed = calls - before
     # the links were followed: a started job read back or a run's movements read (operations no random
     # case reaches with a real id; in trial runs 3-10 and 1-4 times each)
