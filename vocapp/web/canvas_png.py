@@ -6,6 +6,7 @@ ringed, zone labels above the points; the run, its date and the filter in a capt
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,15 @@ from vocapp.web.canvas_picture import Box, point_radius, zone_bounds
 #: 10 x 8 inches at 220 dpi: about 2,200 px wide, enough to print at A4 width
 FIGSIZE, DPI = (10, 8), 220
 UNHEARD_Y = (-12.0, -2.0)  # the strip under the plot for accounts not yet heard
+#: text options for every staff- or user-written string: as written, never matplotlib's mathtext
+#: (a zone named "$5k+" would otherwise be typeset, and an unbalanced one would fail the download)
+PLAIN = {"parse_math": False}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _plain(text: str) -> str:
+    """``text`` with its control characters (tabs, line breaks: no glyph in the font) as one space each run."""
+    return _CONTROL.sub(" ", str(text))
 
 
 def canvas_png(frame: pd.DataFrame, definition: CanvasDefinition, caption: str = "", box: Box = Box()) -> bytes:
@@ -34,22 +44,23 @@ def canvas_png(frame: pd.DataFrame, definition: CanvasDefinition, caption: str =
             continue
         axes.axvspan(max(x0, box.x0), min(x1, box.x1), (max(y0, box.y0) - low) / span,
                      (min(y1, box.y1) - low) / span, color=zone.colour, alpha=0.12, zorder=0)
-        axes.text(max(x0, box.x0) + 0.01 * (box.x1 - box.x0), min(y1, box.y1) - 0.04 * span, zone.name,
-                  fontsize=10, weight="bold", zorder=5, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none"})
+        axes.text(max(x0, box.x0) + 0.01 * (box.x1 - box.x0), min(y1, box.y1) - 0.04 * span, _plain(zone.name),
+                  fontsize=10, weight="bold", zorder=5, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none"},
+                  **PLAIN)
     if box.shows_unheard:
         axes.axhspan(*UNHEARD_Y, color=definition.unheard_zone.colour, alpha=0.12, zorder=0)
-        axes.text(box.x0 + 0.01 * (box.x1 - box.x0), -5, f"{definition.unheard_zone.name} (opportunity only)",
-                  fontsize=9, zorder=5, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none"})
+        axes.text(box.x0 + 0.01 * (box.x1 - box.x0), -5, _plain(f"{definition.unheard_zone.name} (opportunity only)"),
+                  fontsize=9, **PLAIN, zorder=5, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none"})
     _points(axes, frame, definition)
     for cut, line in ((definition.opportunity_cut, axes.axvline), (definition.readiness_cut, axes.axhline)):
         line(cut, color="#555", linestyle="--", linewidth=0.8, zorder=1)
     axes.set_xlim(box.x0, box.x1)
     axes.set_ylim(low, box.y1)
-    axes.set_xlabel(definition.raw["axes"]["x"].get("label", "Opportunity"))
-    axes.set_ylabel(definition.raw["axes"]["y"].get("label", "Readiness"))
+    axes.set_xlabel(_plain(definition.raw["axes"]["x"].get("label", "Opportunity")), **PLAIN)
+    axes.set_ylabel(_plain(definition.raw["axes"]["y"].get("label", "Readiness")), **PLAIN)
     axes.set_title("Customer Segmentation Canvas (× leave alone, dashed ring co-creation candidate)")
     if caption:
-        figure.text(0.01, 0.005, caption, fontsize=9, color="#333")
+        figure.text(0.01, 0.005, _plain(caption), fontsize=9, color="#333", **PLAIN)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
