@@ -1,5 +1,6 @@
 """Webhook senders work in batches: a few requests in flight at once (bounded), every attempt of a batch
-logged in one transaction, and a sender killed mid-batch costs at most a resend with the same webhook-id."""
+logged in one transaction, and a sender killed mid-batch costs at most a resend with the same webhook-id
+(its batch's attempts logged as interrupted)."""
 from __future__ import annotations
 
 import os
@@ -88,4 +89,7 @@ def test_a_sender_killed_mid_batch_resends_with_the_same_webhook_ids_once_its_cl
     assert len(ids) == 6 and all(ids[message_id] == 2 for message_id in seen)  # at least once, same id
     assert all(r["verified"] for r in receiver.received)
     db.session.expire_all()
-    assert {(d.status, d.attempts) for d in db.session.scalars(select(WebhookDelivery))} == {("delivered", 1)}
+    assert {(d.status, d.attempts) for d in db.session.scalars(select(WebhookDelivery))} == {("delivered", 2)}
+    # the log keeps the lost batch: every claimed delivery's first attempt is interrupted, its second ok
+    log = Counter((a.number, a.outcome) for a in db.session.scalars(select(WebhookAttempt)))
+    assert log == {(1, "interrupted"): 6, (2, "ok"): 6}

@@ -18,8 +18,9 @@ WEBHOOK_EVENT_TYPES = ("response.completed", "account.zone_changed", "account.le
                        "campaign.closed")
 #: pending (waiting for its next attempt) -> sending (claimed by a sender) -> delivered | failed (gave up)
 WEBHOOK_DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
-#: ok: 2xx; http_error: another status (3xx too: redirects are not followed); refused: the address check
-WEBHOOK_ATTEMPT_OUTCOMES = ("ok", "http_error", "timeout", "connection_error", "refused")
+#: ok: 2xx; http_error: another status (3xx too: redirects are not followed); refused: the address check;
+#: interrupted: the sender stopped before it recorded the outcome (the receiver may have had it)
+WEBHOOK_ATTEMPT_OUTCOMES = ("ok", "http_error", "timeout", "connection_error", "refused", "interrupted")
 
 
 class WebhookEndpoint(Base):

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 #: deliveries claimed at once: one transaction claims them, one records all their attempts
 CLAIM = 50
+INTERRUPTED = ("the sender stopped before it recorded how this attempt ended; the receiver may have had it "
+               "(the next attempt carries the same webhook-id)")
 
 
 @dataclass(frozen=True)
@@ -162,14 +164,25 @@ def _disable_if_failing_too_long(endpoint: WebhookEndpoint, outcome: Outcome, no
 
 
 def release_stale_claims() -> int:
-    """Put deliveries back to pending whose sender died mid-batch (claimed long ago, no outcome)."""
+    """Put deliveries back to pending whose sender died mid-batch (claimed long ago, no outcome), each
+    with an ``interrupted`` attempt in the log: it may or may not have reached the receiver (one commit)."""
     waves = -(-CLAIM // concurrency())  # a batch is sent in this many rounds of concurrent attempts
     limit = utcnow() - timedelta(seconds=(waves + 2) * 2 * timeout_seconds() + 60)
-    result = db.session.execute(update(WebhookDelivery).where(
-        WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < limit).values(
-        status="pending", claimed_at=None).execution_options(synchronize_session=False))
+    stale = dict(db.session.execute(select(WebhookDelivery.id, WebhookDelivery.claimed_at).where(
+        WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < limit)).all())
+    if not stale:
+        db.session.rollback()
+        return 0
+    released = db.session.execute(update(WebhookDelivery).where(  # a late sender's own outcome wins
+        WebhookDelivery.id.in_(stale), WebhookDelivery.status == "sending").values(
+        status="pending", claimed_at=None, attempts=WebhookDelivery.attempts + 1)
+        .returning(WebhookDelivery.id, WebhookDelivery.attempts).execution_options(synchronize_session=False)).all()
+    if released:
+        db.session.execute(insert(WebhookAttempt), [
+            {"delivery_id": delivery_id, "number": number, "started_at": stale[delivery_id], "duration_ms": 0.0,
+             "outcome": "interrupted", "error": INTERRUPTED} for delivery_id, number in released])
     db.session.commit()
-    return result.rowcount
+    return len(released)
 
 
 def due_deliveries(endpoint_ids: list[int] | None = None, limit: int = BATCH) -> list[int]:
