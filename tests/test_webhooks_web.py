@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
 from helpers import csrf_token
@@ -143,3 +143,34 @@ def test_the_command_line_adds_lists_disables_and_replays(hooks, runner):
         assert "disabled" in runner.invoke(args=["webhooks", "list"]).output
         refused = runner.invoke(args=["webhooks", "replay", str(delivery_id)])
         assert refused.exit_code == 1 and "is disabled" in refused.output
+
+
+def test_an_admin_sends_a_test_event_from_the_page_and_the_cli_and_the_receiver_verifies_it(hooks, client_as, runner):
+    client = client_as("admin")
+    with Receiver(statuses=[503]) as receiver:
+        endpoint = register(receiver, "campaign.closed")  # a test event goes to it whatever types it receives
+        page = f"/webhooks/{endpoint.id}"
+        assert "Send a test event" in client.get(page).get_data(as_text=True)
+        sent = client.post(f"{page}/test", data={"csrf_token": csrf_token(client, page)})
+        assert sent.status_code == 302 and sent.headers["Location"].startswith("/webhooks/deliveries/")
+        run_due_until(lambda: receiver.accepted())  # the receiver's 503 is retried like any delivery
+        first, = receiver.accepted()
+        assert first["payload"]["type"] == "webhook.test" and first["payload"]["data"]["endpoint"]["id"] == endpoint.id
+        delivery = db.session.scalars(select(WebhookDelivery)).one()
+        assert (delivery.status, delivery.attempts) == ("delivered", 2)
+        detail = client.get(sent.headers["Location"]).get_data(as_text=True)
+        assert "webhook.test" in detail and "503" in detail and "accepted" in detail
+
+        result = runner.invoke(args=["webhooks", "test", str(endpoint.id)])
+        assert result.exit_code == 0, result.output
+        assert f"Test event sent to endpoint {endpoint.id}" in result.output and "delivered, code 200" in result.output
+        assert len(receiver.accepted()) == 2 and all(r["verified"] for r in receiver.received)
+        assert len({r["headers"]["webhook-id"] for r in receiver.accepted()}) == 2  # two events, two ids
+
+        webhooks.set_enabled(endpoint.id, False)
+        refused = client.post(f"{page}/test", data={"csrf_token": csrf_token(client, page)}, follow_redirects=True)
+        assert "is disabled; enable it before sending it a test event" in refused.get_data(as_text=True)
+        assert runner.invoke(args=["webhooks", "test", str(endpoint.id)]).exit_code != 0
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "webhooks.test_event")).all()
+    assert len(audit) == 2 and audit[0].details["delivery"] == delivery.id
+    assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 2  # the refused one made none

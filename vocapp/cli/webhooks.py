@@ -105,16 +105,29 @@ def _send_now(endpoint_ids: list[int] | None) -> None:
     click.echo("Attempts: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none left due"))
 
 
+def _send_and_report(delivery_id: int, endpoint_id: int) -> None:
+    """Send what is due to the endpoint now and print where the delivery ended."""
+    _send_now([endpoint_id])
+    detail = _service().delivery_detail(delivery_id)
+    click.echo(f"Delivery {delivery_id}: {detail.delivery.status}, code {detail.delivery.last_status_code or '-'}")
+
+
 @group.command("replay")
 @click.argument("delivery_id", type=int)
 def replay_command(delivery_id: int) -> None:
     """Send a delivery's event again (same webhook-id) as a new delivery, and send it now."""
     copy = _service().replay(delivery_id)
     click.echo(f"Delivery {delivery_id} replayed as delivery {copy.id}.")
-    endpoint_id = copy.endpoint_id
-    _send_now([endpoint_id])
-    detail = _service().delivery_detail(copy.id)
-    click.echo(f"Delivery {copy.id}: {detail.delivery.status}, code {detail.delivery.last_status_code or '-'}")
+    _send_and_report(copy.id, copy.endpoint_id)
+
+
+@group.command("test")
+@click.argument("endpoint_id", type=int)
+def test_command(endpoint_id: int) -> None:
+    """Send the endpoint a signed webhook.test event now and print how its receiver answered."""
+    delivery = _service().send_test_event(endpoint_id)
+    click.echo(f"Test event sent to endpoint {endpoint_id} as delivery {delivery.id}.")
+    _send_and_report(delivery.id, endpoint_id)
 
 
 @group.command("send-due")

@@ -1,5 +1,5 @@
 """Admin pages for webhooks: register endpoints (the secret is shown once), enable, disable, rotate the
-secret, allow a private address, follow deliveries attempt by attempt and replay one."""
+secret, allow a private address, send a test event, follow deliveries attempt by attempt and replay one."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -88,6 +88,20 @@ def rotate_secret(endpoint_id: int):
     found = _endpoint(endpoint_id)
     secret = service.rotate_secret(endpoint_id, staff=current_user)
     return render_template("webhooks/secret.html", endpoint=found, secret=secret, purpose="rotated")
+
+
+@bp.route("/<int:endpoint_id>/test", methods=["POST"])
+@role_required("admin")
+def test_event(endpoint_id: int):
+    """Send the endpoint a signed ``webhook.test`` event; its delivery page shows how the receiver answered."""
+    _endpoint(endpoint_id)
+    try:
+        delivery = service.send_test_event(endpoint_id, staff=current_user)
+    except VocappError as error:
+        flash(str(error), "error")
+        return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
+    flash(f"Test event sent as delivery {delivery.id}; reload this page to see the receiver's answer.", "success")
+    return redirect(url_for("webhooks.delivery", delivery_id=delivery.id))
 
 
 @bp.route("/<int:endpoint_id>/private-network/<any(allow, forbid):action>", methods=["POST"])
