@@ -122,6 +122,16 @@ def resend_command(campaign_id: int, emails: tuple[str, ...], everyone: bool) ->
     _echo_counts(result)
 
 
+@group.command("test-message")
+@click.argument("campaign_id", type=int)
+@click.option("--to", "to", required=True, help="address to send the test to (yours)")
+@click.option("--reminder", is_flag=True, help="send the reminder instead of the invitation")
+def test_message_command(campaign_id: int, to: str, reminder: bool) -> None:
+    """E-mail the campaign's invitation (or reminder), marked [Test], with inert links, to one address."""
+    result = _service().send_test_message(campaign_id, to, "reminder" if reminder else "invitation")
+    click.echo(f"test {result['kind']} sent to {result['to']}: {result['reply']}")
+
+
 @group.command("revoke")
 @click.argument("campaign_id", type=int)
 @click.argument("email")

@@ -1,4 +1,5 @@
-"""Campaign work as jobs: sending, reminding, closing (re-score, re-place) and the periodic check."""
+"""Campaign work as jobs: sending, reminding, a staff test message, closing (re-score, re-place) and the
+periodic check."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -30,6 +31,17 @@ def resend(job: JobContext, campaign_id: int, invitation_ids: list[int] | None =
 
     return {"campaign_id": campaign_id, **resend_unconfirmed(campaign_id, invitation_ids, staff=job.started_by,
                                                              progress=job.progress)}
+
+
+@register("campaigns.test_message", role="designer")
+def test_message(job: JobContext, campaign_id: int, message: str = "invitation") -> dict:
+    """E-mail the campaign's invitation or reminder (``message``), marked as a test, to the staff user who asked
+    (``send_test_message``); result: the address and the mail server's reply."""
+    from vocapp.services.campaigns import CampaignError, send_test_message
+
+    if job.started_by is None:
+        raise CampaignError("a test message goes to the staff user who started it; none is known")
+    return send_test_message(campaign_id, job.started_by.email, message, staff=job.started_by)
 
 
 @register("campaigns.close", role="designer")

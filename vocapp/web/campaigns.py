@@ -129,7 +129,8 @@ def preview(campaign_id: int):
     """The rendered e-mail (subject, text part; the HTML part in a sandboxed frame)."""
     campaign = _campaign(campaign_id)
     subject, text, _ = _load("vocapp.services.campaigns").preview_message(campaign.id, _kind())
-    return render_template("campaigns/preview.html", campaign=campaign, subject=subject, text=text, kind=_kind())
+    return render_template("campaigns/preview.html", campaign=campaign, subject=subject, text=text, kind=_kind(),
+                           action_form=ActionForm(), can_send_test=current_user.has_role("designer"))
 
 
 @bp.route("/<int:campaign_id>/preview.html")
@@ -142,6 +143,19 @@ def preview_html(campaign_id: int):
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@bp.route("/<int:campaign_id>/test-message", methods=["POST"])
+@role_required("designer")
+def test_message(campaign_id: int):
+    """E-mail the previewed message, marked [Test], to the staff user's own address (a job)."""
+    from vocapp.jobs import enqueue
+
+    campaign = _campaign(campaign_id)
+    if not ActionForm().validate():
+        abort(400)
+    job = enqueue("campaigns.test_message", started_by=current_user, campaign_id=campaign.id, message=_kind())
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 def _act(campaign_id: int, action: str):

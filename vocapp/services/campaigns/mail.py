@@ -82,17 +82,19 @@ def _text_part(content_type: str, text: str) -> bytes:
 
 def render_message(kind: str, values: dict[str, str], language: str, subject: str, body: str,
                    survey_url: str, unsubscribe_url: str, unsubscribe_token: str, to: str,
-                   config: dict[str, Any] | None = None, message_id: str | None = None) -> Rendered:
+                   config: dict[str, Any] | None = None, message_id: str | None = None,
+                   subject_prefix: str = "") -> Rendered:
     """The invitation (``kind`` "invitation") or reminder e-mail for one contact.
 
     ``subject``/``body`` are the campaign's staff-written text (empty: the default wording in
     ``language``); placeholders are filled from ``values``; both parts escape it (HTML autoescaped,
-    staff text never evaluated as a template). ``message_id``: keep this Message-ID (a resend).
+    staff text never evaluated as a template). ``message_id``: keep this Message-ID (a resend);
+    ``subject_prefix`` goes before the filled subject (a staff test message's "[Test] ").
     The MIME structure (multipart/alternative, text then HTML, quoted-printable UTF-8) is written
     directly: the email package's generator took most of the send time (see docs/campaigns.md)."""
     config = config or current_app.config
     words = phrases(language)
-    subject_text = one_line(fill(subject or words[f"{kind}_subject"], values))
+    subject_text = one_line(subject_prefix + fill(subject or words[f"{kind}_subject"], values))
     body_text = fill(body or words[f"{kind}_body"], values)
     context = {"paragraphs": paragraphs(body_text), "body": body_text.strip(), "words": words,
                "closes": fill(words["closes"], values) if values.get("closing_date") else "",

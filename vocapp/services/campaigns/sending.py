@@ -104,11 +104,9 @@ def _targets(campaign: Campaign, kind: str, now: dt.datetime) -> pd.DataFrame:
     return frame[~key.isin(keys[steps["status"] != "held"])]
 
 
-def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, str, str]:
-    """(subject, text part, HTML part) of the campaign's invitation or reminder as its first contact
-    (or a made-up one) would get it; the links are placeholders that lead nowhere."""
-    from email import message_from_bytes, policy as email_policy
-
+def _sample_message(campaign_id: int, kind: str, to: str | None, signed: bool, subject_prefix: str = ""):
+    """The campaign's invitation or reminder as its first contact (or a made-up one) would get it,
+    addressed to ``to`` (default: that contact); its links are placeholders that lead nowhere."""
     campaign = get_campaign(campaign_id)
     version = db.session.get(SurveyVersion, campaign.survey_version_id)
     audience = reach(version, campaign.audience, not campaign.exclude_leave_alone).included
@@ -118,13 +116,49 @@ def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, st
     language = choose_language(row.get("language"), declared_languages(version.definition))
     subject = campaign.email_subject if kind == "invitation" else campaign.reminder_subject
     body = campaign.email_body if kind == "invitation" else campaign.reminder_body
+    values = message_values(campaign.closes_at, version.definition, row, language)
     base = current_app.config["BASE_URL"].rstrip("/")
-    rendered = render_message(kind, message_values(campaign.closes_at, version.definition, row, language), language, subject,
-                              body, f"{base}/s/preview", f"{base}/u/preview", "preview", row["email"],
-                              {**current_app.config, "DKIM_KEY_FILE": None})
-    message = message_from_bytes(rendered.data, policy=email_policy.default)
+    config = current_app.config if signed else {**current_app.config, "DKIM_KEY_FILE": None}
+    return render_message(kind, values, language, subject, body, f"{base}/s/preview", f"{base}/u/preview",
+                          "preview", to or row["email"], config, subject_prefix=subject_prefix)
+
+
+def preview_message(campaign_id: int, kind: str = "invitation") -> tuple[str, str, str]:
+    """(subject, text part, HTML part) of the campaign's invitation or reminder as its first contact
+    (or a made-up one) would get it; the links are placeholders that lead nowhere."""
+    from email import message_from_bytes, policy as email_policy
+
+    message = message_from_bytes(_sample_message(campaign_id, kind, None, signed=False).data,
+                                 policy=email_policy.default)
     return (str(message["Subject"]), message.get_body(("plain",)).get_content(),
             message.get_body(("html",)).get_content())
+
+
+def send_test_message(campaign_id: int, to: str, kind: str = "invitation", staff=None) -> dict:
+    """E-mail the preview (subject marked "[Test]", DKIM-signed when configured, inert links) to ``to``
+    through the campaign's mail settings, so staff see it as a mail client shows it (audited); the
+    server's reply. Counts for no contact and no frequency rule."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from vocapp.services.audit import record_action
+    from vocapp.services.campaigns.mail import PermanentFailure, TemporaryFailure, UnknownOutcome, transport
+
+    try:
+        to = validate_email(to, check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError as exc:
+        raise CampaignError(f"the test {kind} cannot go to {to!r}: {exc}") from exc
+    message = _sample_message(campaign_id, kind, to, signed=True, subject_prefix="[Test] ")
+    sender = transport(current_app.config)
+    try:
+        reply = sender.send(current_app.config["MAIL_FROM"], message, f"campaign{campaign_id}-test-{kind}")
+    except (TemporaryFailure, PermanentFailure, UnknownOutcome) as exc:
+        raise CampaignError(f"the test {kind} to {to} was not confirmed by the mail server: {exc}") from exc
+    finally:
+        sender.close()
+    record_action(staff, "campaigns.test_message", "campaign", campaign_id,
+                  {"to": to, "kind": kind, "message_id": message.message_id})
+    db.session.commit()
+    return {"campaign_id": campaign_id, "to": to, "kind": kind, "reply": reply}
 
 
 def _hold_back(targets: pd.DataFrame, now: dt.datetime) -> tuple[pd.DataFrame, int]:
