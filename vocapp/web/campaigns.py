@@ -145,15 +145,21 @@ def preview_html(campaign_id: int):
     return response
 
 
+def _posted_campaign(campaign_id: int):
+    """The campaign an action form was posted for (400 without its CSRF token)."""
+    campaign = _campaign(campaign_id)
+    if not ActionForm().validate():
+        abort(400)
+    return campaign
+
+
 @bp.route("/<int:campaign_id>/test-message", methods=["POST"])
 @role_required("designer")
 def test_message(campaign_id: int):
     """E-mail the previewed message, marked [Test], to the staff user's own address (a job)."""
     from vocapp.jobs import enqueue
 
-    campaign = _campaign(campaign_id)
-    if not ActionForm().validate():
-        abort(400)
+    campaign = _posted_campaign(campaign_id)
     job = enqueue("campaigns.test_message", started_by=current_user, campaign_id=campaign.id, message=_kind())
     return redirect(url_for("jobs.job", job_id=job.id))
 
@@ -162,9 +168,7 @@ def _act(campaign_id: int, action: str):
     """Start the send, remind or closing job and answer with its page (the job links back here)."""
     from vocapp.jobs import enqueue
 
-    campaign = _campaign(campaign_id)
-    if not ActionForm().validate():
-        abort(400)
+    campaign = _posted_campaign(campaign_id)
     try:
         if action == "close":
             _load("vocapp.services.campaigns").close_campaign(campaign.id, staff=current_user)
@@ -204,9 +208,7 @@ def resend(campaign_id: int):
     """Re-send the unconfirmed e-mails ticked (or all of them) as a job; answers with the job's page."""
     from vocapp.jobs import enqueue
 
-    campaign = _campaign(campaign_id)
-    if not ActionForm().validate():
-        abort(400)
+    campaign = _posted_campaign(campaign_id)
     ids = None if request.form.get("all") else [int(i) for i in request.form.getlist("invitation") if i.isdigit()]
     if ids == []:
         flash("Tick the e-mails to re-send, or choose “Re-send all”.", "error")
