@@ -10,7 +10,7 @@ from vocapp.services.webhooks.outbox import record_event, record_events, retry_s
 from vocapp.services.webhooks.queries import delivery_detail, recent_deliveries
 from vocapp.services.webhooks.sender import TEST_EVENT_TYPE, replay, send_due, send_test_event
 
-__all__ = ["AddressRefused", "TEST_EVENT_TYPE", "WebhookError", "check_url", "create_endpoint", "delivery_detail", "forget_address",
-           "get_endpoint", "list_endpoints", "pending_counts", "prune_events", "recent_deliveries", "record_event",
-           "record_events", "replay", "retry_schedule", "rotate_secret", "send_due", "send_test_event", "set_allow_private",
-           "set_dispatcher", "set_enabled"]
+__all__ = ["AddressRefused", "TEST_EVENT_TYPE", "WebhookError", "check_url", "create_endpoint", "delivery_detail",
+           "forget_address", "get_endpoint", "list_endpoints", "pending_counts", "prune_events", "recent_deliveries",
+           "record_event", "record_events", "replay", "retry_schedule", "rotate_secret", "send_due", "send_test_event",
+           "set_allow_private", "set_dispatcher", "set_enabled"]
