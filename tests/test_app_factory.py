@@ -13,6 +13,19 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     assert app.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text()
 
 
+def test_on_the_demo_database_mail_goes_to_the_demo_outbox_unless_a_server_is_set(tmp_path, monkeypatch):
+    for name in ("VOCAPP_DATABASE_URL", "VOCAPP_MAIL_OUTBOX", "VOCAPP_SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "demo.db").touch()  # only the demo exists: it is the default database
+    assert create_app(instance_path=str(tmp_path)).config["MAIL_OUTBOX"] == str(tmp_path / "demo-outbox")
+    assert create_app({"SMTP_HOST": "mail.example.org"}, instance_path=str(tmp_path)).config.get("MAIL_OUTBOX") is None
+    monkeypatch.setenv("VOCAPP_SMTP_HOST", "mail.example.org")
+    assert create_app(instance_path=str(tmp_path)).config.get("MAIL_OUTBOX") is None
+    monkeypatch.delenv("VOCAPP_SMTP_HOST")
+    (tmp_path / "vocapp.db").touch()  # one's own database: real mail settings apply
+    assert create_app(instance_path=str(tmp_path)).config.get("MAIL_OUTBOX") is None
+
+
 def test_settings_come_from_prefixed_environment_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("VOCAPP_DATABASE_URL", "sqlite:///" + str(tmp_path / "x.db"))
     monkeypatch.setenv("VOCAPP_SMTP_PORT", "2525")

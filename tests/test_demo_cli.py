@@ -54,6 +54,9 @@ def test_the_readme_examples_work_on_the_demo(tmp_path):
     assert (tmp_path / "canvas.csv").read_text().startswith("account_id,account_name,")
     assert "Moved:" in vocapp("canvas", "movements").stdout
     assert not (tmp_path / "instance" / "vocapp.db").exists()  # the demo served every command
+    # e-mail from commands on the demo goes to its outbox, as in the demo itself
+    test_message = (tmp_path / "instance" / "demo-outbox" / "campaign1-test-invitation.eml").read_text()
+    assert "Subject: [Test] " in test_message and "To: you@example.org" in test_message
 
 
 def test_a_read_command_refuses_a_missing_database_and_creates_none(tmp_path):

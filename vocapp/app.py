@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_IS_DEMO_DEFAULT"] = default_database_uri(
             app.instance_path)
+    if app.config.get("DATABASE_IS_DEMO_DEFAULT"):
+        _demo_mail_outbox(app, config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("UPLOAD_MAX_MB", 200)) * 1024 * 1024
@@ -102,6 +104,15 @@ def _init_extensions(app: Flask) -> None:
     def load_user(session_token: str) -> StaffUser | None:
         """Flask-Login's id is the login session's token; an ended or expired session loads nobody."""
         return session_user(session_token)
+
+
+def _demo_mail_outbox(app: Flask, config: dict) -> None:
+    """On the demo's database (the default while there is no vocapp.db) e-mail goes to the demo's
+    outbox, as in `vocapp demo`, unless a mail server or outbox was set: the demo's synthetic contacts
+    never reach a real mail server, and campaign commands work offline."""
+    if app.config.get("MAIL_OUTBOX") or "SMTP_HOST" in config or os.environ.get("VOCAPP_SMTP_HOST"):
+        return
+    app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "demo-outbox")
 
 
 @event.listens_for(Engine, "connect")
