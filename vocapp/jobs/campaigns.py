@@ -39,9 +39,10 @@ def test_message(job: JobContext, campaign_id: int, message: str = "invitation")
     (``send_test_message``); result: the address and the mail server's reply."""
     from vocapp.services.campaigns import CampaignError, send_test_message
 
-    if job.started_by is None:
+    staff = job.started_by
+    if staff is None:
         raise CampaignError("a test message goes to the staff user who started it; none is known")
-    return send_test_message(campaign_id, job.started_by.email, message, staff=job.started_by)
+    return send_test_message(campaign_id, staff.email, message, staff=staff)
 
 
 @register("campaigns.close", role="designer")

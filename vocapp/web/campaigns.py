@@ -130,7 +130,7 @@ def preview(campaign_id: int):
     campaign = _campaign(campaign_id)
     subject, text, _ = _load("vocapp.services.campaigns").preview_message(campaign.id, _kind())
     return render_template("campaigns/preview.html", campaign=campaign, subject=subject, text=text, kind=_kind(),
-                           action_form=ActionForm(), can_send_test=current_user.has_role("designer"))
+                           can_send_test=current_user.has_role("designer"))
 
 
 @bp.route("/<int:campaign_id>/preview.html")

@@ -60,8 +60,12 @@ def record_events(event_type: str, datas: list[dict[str, Any]]) -> int:
     if event_type not in WEBHOOK_EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     endpoint_ids = subscribers(event_type) if datas else []
-    if not endpoint_ids:
-        return 0
+    return len(write_events(event_type, datas, endpoint_ids)) if endpoint_ids else 0
+
+
+def write_events(event_type: str, datas: list[dict[str, Any]], endpoint_ids: list[int]) -> list[int]:
+    """Add one event per ``data``, each with a delivery to every endpoint of ``endpoint_ids``, to the
+    session, and start their senders after the commit; the event ids."""
     now = utcnow()
     rows = [{"message_id": new_message_id(), "type": event_type, "body": body_of(event_type, data, now),
              "created_at": now} for data in datas]
@@ -73,7 +77,7 @@ def record_events(event_type: str, datas: list[dict[str, Any]]) -> int:
          "retry_schedule": schedule, "next_attempt_at": now, "created_at": now}
         for event_id in event_ids for endpoint_id in endpoint_ids])
     pending_after_commit(endpoint_ids)
-    return len(event_ids)
+    return list(event_ids)
 
 
 def record_event(event_type: str, data: dict[str, Any]) -> int:

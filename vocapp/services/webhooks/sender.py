@@ -26,7 +26,7 @@ from vocapp.services.audit import record_action
 from vocapp.services.progress import Progress, no_progress
 from vocapp.services.webhooks.addresses import Target, check_url
 from vocapp.services.webhooks.endpoints import WebhookError, get_endpoint, secrets_in_force
-from vocapp.services.webhooks.outbox import pending_after_commit
+from vocapp.services.webhooks.outbox import pending_after_commit, write_events
 from vocapp.services.webhooks.signing import signature_headers
 from vocapp.services.webhooks.transport import Outcome, concurrency, new_client, post, timeout_seconds
 
@@ -242,25 +242,15 @@ TEST_EVENT_TYPE = "webhook.test"
 def send_test_event(endpoint_id: int, staff: StaffUser | None = None) -> WebhookDelivery:
     """A ``webhook.test`` event to this one endpoint, whatever types it receives: signed, retried and
     logged like any delivery, so an admin can check the receiver (audited); sent once committed."""
-    from vocapp.services.webhooks.outbox import body_of, new_message_id, retry_schedule
-
     endpoint = get_endpoint(endpoint_id)
     if not endpoint.enabled:
         raise WebhookError(f"endpoint {endpoint.id} is disabled; enable it before sending it a test event")
-    now = utcnow()
     data = {"endpoint": {"id": endpoint.id, "url": endpoint.url},
             "sent_by": staff.email if staff is not None else "vocapp webhooks test",
             "message": "A test event from vocapp: it announces no change."}
-    event = WebhookEvent(message_id=new_message_id(), type=TEST_EVENT_TYPE, body=body_of(TEST_EVENT_TYPE, data, now),
-                         created_at=now)
-    db.session.add(event)
-    db.session.flush()
-    delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="pending",
-                               retry_schedule=retry_schedule(), next_attempt_at=now, created_at=now)
-    db.session.add(delivery)
-    db.session.flush()
+    event_id, = write_events(TEST_EVENT_TYPE, [data], [endpoint.id])
+    delivery = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.event_id == event_id)).one()
     record_action(staff, "webhooks.test_event", "webhook_endpoint", endpoint.id,
-                  {"delivery": delivery.id, "webhook_id": event.message_id})
-    pending_after_commit([endpoint.id])
+                  {"delivery": delivery.id, "webhook_id": db.session.get(WebhookEvent, event_id).message_id})
     db.session.commit()
     return delivery
